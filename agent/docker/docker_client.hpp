@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "agent/docker/docker_endpoint.hpp"
+#include "base/result.hpp"
+#include "reconciler/model.hpp"
+
+namespace ipa {
+
+// A non-blocking Docker Engine API client: curl's multi interface bound to a
+// libuv loop (sockets on uv_poll_t, curl's timer on uv_timer_t). Every call
+// returns at once; callbacks run on the loop. Errors name the endpoint and
+// what failed.
+class DockerClient {
+ public:
+  DockerClient(uv_loop_t* loop, DockerEndpoint endpoint);
+  ~DockerClient();
+  DockerClient(const DockerClient&) = delete;
+  DockerClient& operator=(const DockerClient&) = delete;
+
+  // GET /_ping; remembers the Api-Version so later paths are versioned.
+  void ping(std::function<void(Result<std::string>)> done);
+  // GET /containers/json?all=1
+  void list_containers(std::function<void(Result<std::vector<Container>>)> done);
+  // GET /events?filters={"type":["container"]}[&since=S.N], streamed. Every
+  // well-formed line goes to on_event; malformed or oversized lines are logged
+  // and skipped. on_end runs once when the stream ends for any reason.
+  void stream_events(std::optional<std::int64_t> since_nano,
+                     std::function<void(const Event&)> on_event,
+                     std::function<void(const Error&)> on_end);
+  // Ends every transfer without calling their callbacks.
+  void cancel_all();
+
+  const DockerEndpoint& endpoint() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ipa

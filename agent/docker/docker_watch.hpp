@@ -1,0 +1,54 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <uv.h>
+
+#include "agent/docker/docker_endpoint.hpp"
+#include "base/result.hpp"
+#include "reconciler/model.hpp"
+
+namespace ipa {
+
+struct Backoff {
+  int initial_ms = 100;
+  int max_ms = 10000;
+};
+
+// List-then-watch against one Docker engine, driven by a libuv loop.
+//
+// start(): ping (negotiates the API version), subscribe to /events (container
+// events only, `since` the last event seen after a reconnect), then list all
+// containers and hand the list to on_synced: the caller reconciles fully.
+// Events are handed to on_event in order, also those that arrive while the list
+// is in flight (after on_synced). When the engine goes away, on_lost is called
+// once per outage and the watch reconnects with exponential backoff and jitter;
+// for a unix socket it also reconnects as soon as the socket reappears.
+class DockerWatch {
+ public:
+  struct Callbacks {
+    std::function<void(std::vector<Container>)> on_synced;
+    std::function<void(const Event&)> on_event;
+    std::function<void(const Error&)> on_lost;
+  };
+
+  DockerWatch(uv_loop_t* loop, DockerEndpoint endpoint, Backoff backoff, Callbacks callbacks);
+  ~DockerWatch();
+  DockerWatch(const DockerWatch&) = delete;
+  DockerWatch& operator=(const DockerWatch&) = delete;
+
+  void start();
+  // Cancels transfers and timers; the loop can then finish.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ipa

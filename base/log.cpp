@@ -1,0 +1,47 @@
+#include "base/log.hpp"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+namespace ipa {
+namespace {
+
+std::atomic<LogLevel> g_level{LogLevel::kInfo};
+std::mutex g_mutex;
+
+const char* prefix(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warning";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void set_log_level(LogLevel level) { g_level.store(level); }
+LogLevel log_level() { return g_level.load(); }
+bool log_enabled(LogLevel level) { return level >= g_level.load(); }
+
+void log_line(LogLevel level, std::string_view message) {
+  if (!log_enabled(level)) {
+    return;
+  }
+  std::string line = "iris-port-agent: ";
+  line += prefix(level);
+  line += ": ";
+  line += message;
+  line += '\n';
+  const std::lock_guard<std::mutex> guard(g_mutex);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace ipa
