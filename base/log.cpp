@@ -27,9 +27,15 @@ const char* prefix(LogLevel level) {
 
 }  // namespace
 
-void set_log_level(LogLevel level) { g_level.store(level); }
-LogLevel log_level() { return g_level.load(); }
-bool log_enabled(LogLevel level) { return level >= g_level.load(); }
+void set_log_level(LogLevel level) {
+  g_level.store(level);
+}
+LogLevel log_level() {
+  return g_level.load();
+}
+bool log_enabled(LogLevel level) {
+  return level >= g_level.load();
+}
 
 void log_line(LogLevel level, std::string_view message) {
   if (!log_enabled(level)) {

@@ -13,9 +13,17 @@ LogLevel log_level();
 bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view message);
 
-inline void log_debug(std::string_view m) { log_line(LogLevel::kDebug, m); }
-inline void log_info(std::string_view m) { log_line(LogLevel::kInfo, m); }
-inline void log_warn(std::string_view m) { log_line(LogLevel::kWarn, m); }
-inline void log_error(std::string_view m) { log_line(LogLevel::kError, m); }
+inline void log_debug(std::string_view m) {
+  log_line(LogLevel::kDebug, m);
+}
+inline void log_info(std::string_view m) {
+  log_line(LogLevel::kInfo, m);
+}
+inline void log_warn(std::string_view m) {
+  log_line(LogLevel::kWarn, m);
+}
+inline void log_error(std::string_view m) {
+  log_line(LogLevel::kError, m);
+}
 
 }  // namespace ipa

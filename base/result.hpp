@@ -9,16 +9,16 @@ namespace ipa {
 // What went wrong, typed so that callers can map failures to the contract's
 // exit codes without parsing messages.
 enum class ErrorCode {
-  kUsage,             // bad arguments or configuration (exit 2)
-  kDockerUnreachable, // the engine did not answer (exit 3)
-  kLockTimeout,       // the registry lock stayed taken (exit 4)
-  kLockBusy,          // a non-blocking lock attempt lost; try again later
-  kRegistryCorrupt,   // the registry does not parse or has the wrong shape (exit 5)
+  kUsage,                // bad arguments or configuration (exit 2)
+  kDockerUnreachable,    // the engine did not answer (exit 3)
+  kLockTimeout,          // the registry lock stayed taken (exit 4)
+  kLockBusy,             // a non-blocking lock attempt lost; try again later
+  kRegistryCorrupt,      // the registry does not parse or has the wrong shape (exit 5)
   kRegistryUnsupported,  // schema_version major is not 1 (exit 5)
-  kIo,                // a file operation failed (disk full, permissions)
-  kProtocol,          // the Docker engine answered something we cannot use
-  kNotFound,          // the thing asked for does not exist
-  kConflict,          // the thing asked for is held by someone else
+  kIo,                   // a file operation failed (disk full, permissions)
+  kProtocol,             // the Docker engine answered something we cannot use
+  kNotFound,             // the thing asked for does not exist
+  kConflict,             // the thing asked for is held by someone else
 };
 
 struct Error {
@@ -31,8 +31,8 @@ struct Error {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}          // NOLINT(google-explicit-constructor)
-  Result(Error error) : v_(std::move(error)) {}      // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }

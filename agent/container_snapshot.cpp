@@ -1,0 +1,36 @@
+#include "agent/container_snapshot.hpp"
+
+#include <uv.h>
+
+#include <optional>
+
+#include "agent/docker/docker_client.hpp"
+
+namespace ipa {
+
+Result<std::vector<Container>> fetch_container_list(const DockerEndpoint& endpoint) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  std::optional<Result<std::vector<Container>>> result;
+  {
+    DockerClient client(&loop, endpoint);
+    client.ping([&](Result<std::string> version) {
+      if (!version) {
+        result = version.error();
+        return;
+      }
+      client.list_containers(
+          [&](Result<std::vector<Container>> list) { result = std::move(list); });
+    });
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_run(&loop, UV_RUN_DEFAULT);
+  uv_loop_close(&loop);
+  if (!result) {
+    return make_error(ErrorCode::kDockerUnreachable,
+                      "Docker engine at " + endpoint.url + " gave no answer");
+  }
+  return std::move(*result);
+}
+
+}  // namespace ipa

@@ -1,0 +1,79 @@
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "agent/exit_codes.hpp"
+#include "agent/one_shot_commands.hpp"
+#include "agent/watch_mode.hpp"
+#include "base/log.hpp"
+#include "config/version.hpp"
+
+namespace {
+
+constexpr const char* kDescription =
+    "iris-port-agent keeps iris-devtester's port registry true: it follows Docker's events and "
+    "marks an assignment the moment its IRIS container dies or is removed.\n\n"
+    "Without a command it watches until SIGINT/SIGTERM. Exit codes: 0 done, 2 usage or config "
+    "error, 3 Docker unreachable, 4 lock timeout, 5 registry unreadable (corrupt or unsupported "
+    "schema), 1 anything else.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace ipa;
+  CLI::App app(kDescription, "iris-port-agent");
+  app.set_version_flag("--version", std::string("iris-port-agent ") + kVersion);
+  app.fallthrough();
+
+  ConfigOverrides flags;
+  app.add_option("--registry", flags.registry_path,
+                 "Registry file (else $IRIS_PORT_REGISTRY, else "
+                 "~/.iris-devtester/port-registry.json)");
+  app.add_option("--docker-host", flags.docker_host,
+                 "Docker endpoint, unix:///path or tcp://host:port (else $DOCKER_HOST, else "
+                 "unix:///var/run/docker.sock)");
+  app.add_option("--grace", flags.grace_seconds,
+                 "Seconds an assignment without container_name may wait for its container "
+                 "(default 600)");
+  app.add_option("--config", flags.config_file,
+                 "JSON config file (else ~/.config/iris-port-agent/config.json if present)");
+  app.add_option("--log-level", flags.log_level, "debug, info, warning or error");
+  bool once = false;
+  app.add_flag("--once", once, "Reconcile once against Docker's container list and exit");
+
+  bool status_json = false;
+  CLI::App* status =
+      app.add_subcommand("status", "Print the registry's assignments (without taking the lock)");
+  status->add_flag("--json", status_json, "Print JSON for programs instead of a table");
+
+  CLI::App* repair = app.add_subcommand(
+      "repair",
+      "Restore the last good copy of a corrupt registry (keeping the corrupt bytes aside), then "
+      "reconcile");
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    const int code = app.exit(error);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  auto config = load_config(flags, process_environment());
+  if (!config) {
+    log_error(config.error().message);
+    return kExitUsage;
+  }
+  set_log_level(config->log_level);
+
+  if (status->parsed()) {
+    return run_status(*config, status_json);
+  }
+  if (repair->parsed()) {
+    return run_repair(*config);
+  }
+  if (once) {
+    return run_once(*config);
+  }
+  return run_watch_mode(*config);
+}

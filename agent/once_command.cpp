@@ -1,0 +1,43 @@
+#include <iostream>
+
+#include "agent/container_snapshot.hpp"
+#include "agent/exit_codes.hpp"
+#include "agent/one_shot_commands.hpp"
+#include "agent/reconcile_job.hpp"
+#include "agent/wall_clock.hpp"
+#include "base/log.hpp"
+
+namespace ipa {
+
+int run_once(const Config& config) {
+  auto endpoint = DockerEndpoint::parse(config.docker_host, process_environment());
+  if (!endpoint) {
+    log_error(endpoint.error().message);
+    return kExitUsage;
+  }
+  // The list comes first so that the lock is held only for the read-modify-write.
+  auto containers = fetch_container_list(*endpoint);
+  if (!containers) {
+    log_error(containers.error().message);
+    return exit_code_for(containers.error());
+  }
+  ReconcileJob job;
+  job.steps.emplace_back(std::make_shared<const std::vector<Container>>(std::move(*containers)));
+  job.options = RuleOptions{config.on_die, config.grace_seconds};
+  job.clock = read_clock();
+  ContainerNamer namer;
+  const ReconcileResult result =
+      run_reconcile_job(config.registry_path, job,
+                        LockWait{std::chrono::milliseconds(config.lock_timeout_ms)}, namer);
+  if (!result.outcome) {
+    log_error(result.outcome.error().message);
+    return exit_code_for(result.outcome.error());
+  }
+  for (const std::string& line : result.decisions) {
+    log_info(line);
+  }
+  std::cout << to_string(result.summary) << std::endl;
+  return kExitOk;
+}
+
+}  // namespace ipa

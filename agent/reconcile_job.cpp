@@ -1,0 +1,60 @@
+#include "agent/reconcile_job.hpp"
+
+namespace ipa {
+namespace {
+
+Plan plan_steps(const Registry& registry, const ReconcileJob& job, ContainerNamer& namer) {
+  Plan plan(registry.assignments());
+  std::vector<ContainerFact> facts;
+  const auto flush_facts = [&] {
+    if (!facts.empty()) {
+      apply_facts(plan, facts, job.present_names, job.options, namer);
+      facts.clear();
+    }
+  };
+  for (const PendingStep& step : job.steps) {
+    if (const auto* fact = std::get_if<ContainerFact>(&step)) {
+      facts.push_back(*fact);
+    } else {
+      flush_facts();
+      reconcile_full(plan, *std::get<ContainerList>(step), job.options, job.clock, namer);
+    }
+  }
+  flush_facts();
+  return plan;
+}
+
+void write_plan(Registry& registry, const Plan& plan) {
+  const auto& before = plan.original();
+  const auto& after = plan.current();
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    if (after[i].status != before[i].status) {
+      registry.set_status(i, after[i].status);
+    }
+    if (after[i].container_name != before[i].container_name && after[i].container_name) {
+      registry.set_container_name(i, *after[i].container_name);
+    }
+  }
+}
+
+}  // namespace
+
+ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
+                                  LockWait wait, ContainerNamer& namer) {
+  ReconcileResult result;
+  result.outcome = update_registry(registry_path, wait, [&](Registry& registry) -> Result<Ok> {
+    const Plan plan = plan_steps(registry, job, namer);
+    result.decisions = plan.log();
+    result.summary = plan.summary();
+    if (plan.changed()) {
+      write_plan(registry, plan);
+      if (job.agent_json) {
+        return registry.set_agent_json(*job.agent_json);
+      }
+    }
+    return Ok{};
+  });
+  return result;
+}
+
+}  // namespace ipa

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "agent/registry_update.hpp"
+#include "reconciler/container_cache.hpp"
+#include "reconciler/plan.hpp"
+#include "reconciler/rules.hpp"
+
+namespace ipa {
+
+// One thing the registry has yet to hear: an event's fact, or a whole
+// container list (a full reconcile). Kept in the order they happened, since a
+// fact older than a list must be applied before it.
+using ContainerList = std::shared_ptr<const std::vector<Container>>;
+using PendingStep = std::variant<ContainerFact, ContainerList>;
+
+struct ReconcileJob {
+  std::vector<PendingStep> steps;
+  std::unordered_set<std::string> present_names;  // containers that exist now
+  RuleOptions options;
+  Clock clock;
+  std::optional<std::string> agent_json;  // metadata to record when anything changed
+};
+
+struct ReconcileResult {
+  Result<UpdateOutcome> outcome = UpdateOutcome{};
+  std::vector<std::string> decisions;  // one line per decision
+  Plan::Summary summary;
+};
+
+// Applies the steps to the registry in one locked read-modify-write. Pure
+// decisions come from reconciler/; this only moves them into the file.
+ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
+                                  LockWait wait, ContainerNamer& namer);
+
+}  // namespace ipa

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "base/result.hpp"
+#include "registry/registry.hpp"
+
+namespace ipa {
+
+// How to take the registry lock: one attempt (the watch loop) or waiting up to
+// a timeout (one-shot commands).
+struct LockWait {
+  std::optional<std::chrono::milliseconds> timeout;  // nullopt: one attempt
+};
+
+struct UpdateOutcome {
+  bool written = false;  // false: the change left the bytes as they were
+  std::string bytes;     // the registry as it now is on disk
+};
+
+// One read-modify-write under the registry lock: lock, read (a missing file
+// is empty; a corrupt one is an error and stays untouched), mutate, save
+// atomically only if the bytes changed, keep the last good copy, unlock.
+// `mutate` may fail; then nothing is written.
+Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
+                                      const std::function<Result<Ok>(Registry&)>& mutate);
+
+}  // namespace ipa

@@ -1,0 +1,76 @@
+#include <iostream>
+
+#include "agent/exit_codes.hpp"
+#include "agent/one_shot_commands.hpp"
+#include "agent/wall_clock.hpp"
+#include "base/log.hpp"
+#include "registry/registry_file.hpp"
+#include "registry/registry_lock.hpp"
+
+namespace ipa {
+namespace {
+
+// Restores the backup under the lock. Returns false (with the exit code in
+// `code`) when there is nothing it may do.
+bool restore_last_good(const Config& config, int& code) {
+  const std::string& path = config.registry_path;
+  auto lock =
+      RegistryLock::acquire(lock_path_for(path), std::chrono::milliseconds(config.lock_timeout_ms));
+  if (!lock) {
+    log_error(lock.error().message);
+    code = exit_code_for(lock.error());
+    return false;
+  }
+  auto current = load_registry(path);
+  if (current) {
+    std::cout << "registry " << path << " is readable; nothing to restore" << std::endl;
+    return true;
+  }
+  const Error& damage = current.error();
+  if (damage.code != ErrorCode::kRegistryCorrupt &&
+      damage.code != ErrorCode::kRegistryUnsupported) {
+    log_error(damage.message);
+    code = exit_code_for(damage);
+    return false;
+  }
+  const std::string backup = backup_path_for(path);
+  auto good_bytes = read_file(backup);
+  if (!good_bytes || !Registry::parse(*good_bytes, backup)) {
+    log_error("cannot repair " + path + ": no readable last good copy at " + backup +
+              "; fix the file by hand (it is left as it is)");
+    code = kExitRegistryUnreadable;
+    return false;
+  }
+  auto corrupt_bytes = read_file(path);
+  const std::string aside = path + ".corrupt-" + python_local_isoformat_now();
+  std::cout << "registry " << path << " is unreadable (" << damage.message << ")\n"
+            << "keeping its bytes at " << aside << " and restoring the last good copy from "
+            << backup << std::endl;
+  if (corrupt_bytes) {
+    if (auto kept = save_atomically(aside, *corrupt_bytes); !kept) {
+      log_error(kept.error().message + "; nothing was restored");
+      code = exit_code_for(kept.error());
+      return false;
+    }
+  }
+  if (auto restored = save_atomically(path, *good_bytes); !restored) {
+    log_error(restored.error().message);
+    code = exit_code_for(restored.error());
+    return false;
+  }
+  std::cout << "restored " << path << " from " << backup << std::endl;
+  return true;
+}
+
+}  // namespace
+
+int run_repair(const Config& config) {
+  int code = kExitOk;
+  if (!restore_last_good(config, code)) {
+    return code;
+  }
+  std::cout << "reconciling with Docker" << std::endl;
+  return run_once(config);
+}
+
+}  // namespace ipa

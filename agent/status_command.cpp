@@ -1,0 +1,153 @@
+#include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "agent/exit_codes.hpp"
+#include "agent/instance_lock.hpp"
+#include "agent/one_shot_commands.hpp"
+#include "base/log.hpp"
+#include "registry/registry_file.hpp"
+
+namespace ipa {
+namespace {
+
+// Python writers rewrite the file in place, so a reader without the lock can
+// catch it half written: look again a few times before calling it corrupt.
+Result<LoadedRegistry> load_settled(const std::string& path) {
+  constexpr int kAttempts = 5;
+  auto loaded = load_registry(path);
+  for (int attempt = 1;
+       attempt < kAttempts && !loaded && loaded.error().code == ErrorCode::kRegistryCorrupt;
+       ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(40));
+    loaded = load_registry(path);
+  }
+  return loaded;
+}
+
+std::string agent_field(const std::optional<std::string>& agent_json, const char* key) {
+  if (!agent_json) {
+    return "";
+  }
+  rapidjson::Document document;
+  document.Parse(agent_json->c_str());
+  if (!document.IsObject() || !document.HasMember(key)) {
+    return "";
+  }
+  const auto& value = document[key];
+  if (value.IsString()) {
+    return value.GetString();
+  }
+  return value.IsInt64() ? std::to_string(value.GetInt64()) : "";
+}
+
+void print_table(const Config& config, const LoadedRegistry& loaded, long agent_pid) {
+  std::cout << "registry: " << config.registry_path << (loaded.existed ? "" : " (not created yet)")
+            << "\n";
+  if (agent_pid != 0) {
+    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
+    std::cout << "agent: running (pid " << agent_pid << ")"
+              << (last.empty() ? "" : ", last change at " + last) << "\n";
+  } else {
+    std::cout << "agent: not running\n";
+  }
+  const auto assignments = loaded.registry.assignments();
+  if (assignments.empty()) {
+    std::cout << "no assignments\n";
+    return;
+  }
+  const std::vector<std::string> headers = {"PROJECT", "PORT", "STATUS", "CONTAINER", "ASSIGNED"};
+  std::vector<std::vector<std::string>> rows;
+  for (const Assignment& assignment : assignments) {
+    rows.push_back({assignment.project_path, std::to_string(assignment.port),
+                    to_string(assignment.status), assignment.container_name.value_or("-"),
+                    assignment.assigned_at});
+  }
+  std::vector<std::size_t> widths(headers.size());
+  for (std::size_t column = 0; column < headers.size(); ++column) {
+    widths[column] = headers[column].size();
+    for (const auto& row : rows) {
+      widths[column] = std::max(widths[column], row[column].size());
+    }
+  }
+  const auto print_row = [&](const std::vector<std::string>& cells) {
+    std::string line;
+    for (std::size_t column = 0; column < cells.size(); ++column) {
+      line += cells[column];
+      if (column + 1 < cells.size()) {
+        line += std::string(widths[column] - cells[column].size() + 2, ' ');
+      }
+    }
+    std::cout << line << "\n";
+  };
+  print_row(headers);
+  for (const auto& row : rows) {
+    print_row(row);
+  }
+}
+
+void print_json(const Config& config, const LoadedRegistry& loaded, long agent_pid) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  writer.StartObject();
+  writer.Key("registry");
+  writer.String(config.registry_path);
+  writer.Key("agent");
+  if (agent_pid != 0) {
+    writer.StartObject();
+    writer.Key("pid");
+    writer.Int64(agent_pid);
+    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
+    writer.Key("last_change_at");
+    last.empty() ? writer.Null() : writer.String(last);
+    writer.EndObject();
+  } else {
+    writer.Null();
+  }
+  writer.Key("assignments");
+  writer.StartArray();
+  for (const Assignment& assignment : loaded.registry.assignments()) {
+    writer.StartObject();
+    writer.Key("project_path");
+    writer.String(assignment.project_path);
+    writer.Key("port");
+    writer.Int(assignment.port);
+    writer.Key("status");
+    writer.String(to_string(assignment.status));
+    writer.Key("container_name");
+    assignment.container_name ? writer.String(*assignment.container_name) : writer.Null();
+    writer.Key("assigned_at");
+    writer.String(assignment.assigned_at);
+    writer.Key("assignment_type");
+    writer.String(assignment.assignment_type);
+    writer.EndObject();
+  }
+  writer.EndArray();
+  writer.EndObject();
+  std::cout << buffer.GetString() << std::endl;
+}
+
+}  // namespace
+
+int run_status(const Config& config, bool json) {
+  auto loaded = load_settled(config.registry_path);
+  if (!loaded) {
+    log_error(loaded.error().message);
+    return exit_code_for(loaded.error());
+  }
+  const long agent_pid = InstanceLock::running_agent_pid(config.registry_path);
+  if (json) {
+    print_json(config, *loaded, agent_pid);
+  } else {
+    print_table(config, *loaded, agent_pid);
+  }
+  return kExitOk;
+}
+
+}  // namespace ipa

@@ -1,0 +1,48 @@
+#include "agent/wall_clock.hpp"
+
+#include <time.h>
+
+#include <array>
+#include <cstdio>
+
+namespace ipa {
+
+Clock read_clock() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  tm local{};
+  ::localtime_r(&now.tv_sec, &local);
+  return Clock{now.tv_sec, local.tm_gmtoff};
+}
+
+std::int64_t wall_clock_nano() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
+
+std::string iso8601_utc(std::int64_t time_nano) {
+  const time_t seconds = static_cast<time_t>(time_nano / 1'000'000'000);
+  const auto micros = static_cast<long>((time_nano % 1'000'000'000) / 1000);
+  tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
+                utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min,
+                utc.tm_sec, micros);
+  return text.data();
+}
+
+std::string python_local_isoformat_now() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  tm local{};
+  ::localtime_r(&now.tv_sec, &local);
+  std::array<char, 64> text{};
+  std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%06ld",
+                local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min,
+                local.tm_sec, now.tv_nsec / 1000);
+  return text.data();
+}
+
+}  // namespace ipa

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "reconciler/timestamps.hpp"
+
+namespace ipa {
+
+// The one place that reads the wall clock for the rules.
+Clock read_clock();
+
+std::int64_t wall_clock_nano();
+
+// "2026-11-27T10:30:00.123456Z" for a time in nanoseconds since the epoch.
+std::string iso8601_utc(std::int64_t time_nano);
+
+// Python's datetime.now().isoformat(): naive local time with microseconds.
+std::string python_local_isoformat_now();
+
+}  // namespace ipa

@@ -1,0 +1,369 @@
+#include "agent/watch_mode.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "agent/docker/docker_watch.hpp"
+#include "agent/instance_lock.hpp"
+#include "agent/reconcile_job.hpp"
+#include "agent/wall_clock.hpp"
+#include "base/log.hpp"
+#include "config/version.hpp"
+#include "reconciler/container_cache.hpp"
+#include "registry/registry_file.hpp"
+
+namespace ipa {
+namespace {
+
+constexpr std::uint64_t kLockRetryMs = 50;  // py-filelock's own poll interval
+constexpr std::uint64_t kIoRetryInitialMs = 1000;
+constexpr std::uint64_t kIoRetryMaxMs = 30000;
+constexpr std::uint64_t kShutdownBudgetMs = 900;  // SIGTERM to exit within a second
+
+std::string directory_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) {
+    return ".";
+  }
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+std::string file_name_of(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Why the registry cannot take the pending changes right now.
+enum class Blocked { kNo, kLockBusy, kUnreadable, kIoFailure };
+
+class WatchAgent {
+ public:
+  WatchAgent(uv_loop_t* loop, Config config, DockerEndpoint endpoint)
+      : loop_(loop),
+        config_(std::move(config)),
+        watch_(loop, std::move(endpoint),
+               Backoff{config_.backoff_initial_ms, config_.backoff_max_ms},
+               DockerWatch::Callbacks{
+                   [this](std::vector<Container> list) { on_synced(std::move(list)); },
+                   [this](const Event& event) { on_event(event); },
+                   [this](const Error& error) { on_lost(error); }}) {
+    uv_timer_init(loop_, &write_timer_);
+    write_timer_.data = this;
+    uv_fs_event_init(loop_, &registry_watch_);
+    registry_watch_.data = this;
+    for (auto& [handle, signum] : signals_) {
+      uv_signal_init(loop_, &handle);
+      handle.data = this;
+      uv_signal_start(&handle, &WatchAgent::on_signal, signum);
+    }
+    work_.data = this;
+  }
+
+  void start() {
+    log_info("watching Docker at " + config_.docker_host + " for registry " +
+             config_.registry_path);
+    watch_.start();
+  }
+
+ private:
+  // --- Docker side -------------------------------------------------------
+
+  void on_synced(std::vector<Container> containers) {
+    cache_.replace(containers);
+    pending_.emplace_back(std::make_shared<const std::vector<Container>>(std::move(containers)));
+    last_change_nano_ = wall_clock_nano();
+    schedule_write();
+  }
+
+  void on_event(const Event& event) {
+    if (stopping_) {
+      return;
+    }
+    if (auto fact = cache_.observe(event)) {
+      log_debug(std::string("event ") + event.action + " " + fact->container.name + ": " +
+                to_string(fact->kind));
+      last_change_nano_ = event.time_nano;
+      pending_.emplace_back(std::move(*fact));
+      schedule_write();
+    }
+  }
+
+  void on_lost(const Error& error) {
+    log_warn(error.message + "; the registry is left as it is until Docker answers again");
+  }
+
+  // --- Registry side -----------------------------------------------------
+
+  // The first change after a quiet spell is written at once; changes that
+  // arrive while a write runs, or within the window after it, go into the
+  // next write. The window never extends, so it is also the cap.
+  void schedule_write() {
+    if (closed_ || writing_ || pending_.empty() || blocked_ != Blocked::kNo) {
+      return;
+    }
+    const std::uint64_t now = uv_now(loop_);
+    const std::uint64_t window =
+        stopping_ ? 0 : static_cast<std::uint64_t>(config_.coalesce_window_ms);
+    const std::uint64_t ready_at = last_write_end_ms_ + window;
+    if (now >= ready_at || last_write_end_ms_ == 0) {
+      start_write();
+    } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&write_timer_))) {
+      uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, ready_at - now, 0);
+    }
+  }
+
+  static void on_write_timer(uv_timer_t* timer) {
+    auto* self = static_cast<WatchAgent*>(timer->data);
+    if (self->blocked_ == Blocked::kLockBusy || self->blocked_ == Blocked::kIoFailure) {
+      self->blocked_ = Blocked::kNo;  // time to try again
+    }
+    self->schedule_write();
+  }
+
+  void start_write() {
+    uv_timer_stop(&write_timer_);
+    job_ = ReconcileJob{};
+    job_.steps = std::move(pending_);
+    pending_.clear();
+    job_.present_names = cache_.names();
+    job_.options = RuleOptions{config_.on_die, config_.grace_seconds};
+    job_.clock = read_clock();
+    job_.agent_json = "{\"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" + kVersion +
+                      "\", \"last_change_at\": \"" + iso8601_utc(last_change_nano_) + "\"}";
+    writing_ = true;
+    uv_queue_work(loop_, &work_, &WatchAgent::do_work, &WatchAgent::after_work);
+  }
+
+  // Runs on libuv's thread pool: fsync and the lock never stall the loop.
+  static void do_work(uv_work_t* work) {
+    auto* self = static_cast<WatchAgent*>(work->data);
+    self->result_ =
+        run_reconcile_job(self->config_.registry_path, self->job_, LockWait{}, self->namer_);
+  }
+
+  static void after_work(uv_work_t* work, int /*status*/) {
+    auto* self = static_cast<WatchAgent*>(work->data);
+    self->writing_ = false;
+    self->last_write_end_ms_ = uv_now(self->loop_);
+    self->finish_write();
+  }
+
+  void finish_write() {
+    const auto& outcome = result_.outcome;
+    if (!outcome) {
+      // Nothing is dropped: the steps go back in front of newer ones.
+      pending_.insert(pending_.begin(), std::make_move_iterator(job_.steps.begin()),
+                      std::make_move_iterator(job_.steps.end()));
+      handle_write_error(outcome.error());
+      maybe_finish_shutdown();
+      return;
+    }
+    for (const std::string& line : result_.decisions) {
+      log_info(line);
+    }
+    if (!last_error_.empty()) {
+      log_info("registry " + config_.registry_path + " is usable again; pending changes applied");
+      last_error_.clear();
+    }
+    io_retry_ms_ = kIoRetryInitialMs;
+    stop_registry_watch();
+    maybe_finish_shutdown();
+    schedule_write();
+  }
+
+  void handle_write_error(const Error& error) {
+    switch (error.code) {
+      case ErrorCode::kLockBusy:
+        blocked_ = Blocked::kLockBusy;
+        uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, kLockRetryMs, 0);
+        return;  // normal while a Python writer works; not worth a log line
+      case ErrorCode::kRegistryCorrupt:
+      case ErrorCode::kRegistryUnsupported:
+        blocked_ = Blocked::kUnreadable;
+        report_once(error.message + "; not writing it; " + std::to_string(pending_.size()) +
+                    " change(s) wait until the file is valid again (or run iris-port-agent "
+                    "repair)");
+        start_registry_watch();
+        return;
+      default:
+        blocked_ = Blocked::kIoFailure;
+        report_once(error.message + "; retrying");
+        uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, io_retry_ms_, 0);
+        io_retry_ms_ = std::min(io_retry_ms_ * 2, kIoRetryMaxMs);
+        return;
+    }
+  }
+
+  // One line per state change, not per event.
+  void report_once(const std::string& message) {
+    if (message != last_error_) {
+      log_error(message);
+      last_error_ = message;
+    }
+  }
+
+  void start_registry_watch() {
+    if (uv_is_active(reinterpret_cast<uv_handle_t*>(&registry_watch_))) {
+      return;
+    }
+    const int rc = uv_fs_event_start(&registry_watch_, &WatchAgent::on_registry_changed,
+                                     directory_of(config_.registry_path).c_str(), 0);
+    if (rc != 0) {
+      // Without a watch, look again now and then.
+      blocked_ = Blocked::kIoFailure;
+      uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, kIoRetryInitialMs, 0);
+    }
+  }
+
+  void stop_registry_watch() {
+    if (uv_is_active(reinterpret_cast<uv_handle_t*>(&registry_watch_))) {
+      uv_fs_event_stop(&registry_watch_);
+    }
+  }
+
+  static void on_registry_changed(uv_fs_event_t* handle, const char* filename, int /*events*/,
+                                  int /*status*/) {
+    auto* self = static_cast<WatchAgent*>(handle->data);
+    if (filename != nullptr && file_name_of(self->config_.registry_path) != filename) {
+      return;
+    }
+    self->blocked_ = Blocked::kNo;
+    self->schedule_write();
+  }
+
+  // --- Process side ------------------------------------------------------
+
+  static void on_signal(uv_signal_t* handle, int signum) {
+    auto* self = static_cast<WatchAgent*>(handle->data);
+    if (signum == SIGHUP) {
+      self->reload_config();
+    } else {
+      self->begin_shutdown();
+    }
+  }
+
+  void reload_config() {
+    if (config_.config_file.empty()) {
+      log_info("SIGHUP: no config file to reload");
+      return;
+    }
+    auto text = read_file(config_.config_file);
+    if (!text) {
+      log_error("SIGHUP: " + text.error().message + "; keeping the current settings");
+      return;
+    }
+    auto fresh = apply_config_json(config_, *text, config_.config_file);
+    if (!fresh) {
+      log_error("SIGHUP: " + fresh.error().message + "; keeping the current settings");
+      return;
+    }
+    if (fresh->registry_path != config_.registry_path ||
+        fresh->docker_host != config_.docker_host) {
+      log_warn("SIGHUP: registry and docker_host changes take effect at the next start");
+      fresh->registry_path = config_.registry_path;
+      fresh->docker_host = config_.docker_host;
+    }
+    config_ = std::move(*fresh);
+    set_log_level(config_.log_level);
+    log_info("SIGHUP: reloaded " + config_.config_file);
+  }
+
+  void begin_shutdown() {
+    if (stopping_) {
+      return;
+    }
+    stopping_ = true;
+    shutdown_deadline_ms_ = uv_now(loop_) + kShutdownBudgetMs;
+    watch_.stop();
+    for (auto& [handle, signum] : signals_) {
+      uv_close(reinterpret_cast<uv_handle_t*>(&handle), nullptr);
+    }
+    if (blocked_ == Blocked::kUnreadable) {
+      blocked_ = Blocked::kNo;  // one last try: the file may be back
+    }
+    maybe_finish_shutdown();
+    if (!closed_) {
+      schedule_write();
+    }
+  }
+
+  void maybe_finish_shutdown() {
+    if (!stopping_ || closed_ || writing_) {
+      return;
+    }
+    const bool out_of_time = uv_now(loop_) >= shutdown_deadline_ms_;
+    if (!pending_.empty() && !out_of_time && blocked_ != Blocked::kUnreadable) {
+      return;  // the retry timer or schedule_write will come back here
+    }
+    if (!pending_.empty()) {
+      log_error(std::to_string(pending_.size()) +
+                " change(s) could not be written before exit; the next start reconciles "
+                "them from Docker's container list");
+    }
+    closed_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&write_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&registry_watch_), nullptr);
+  }
+
+  uv_loop_t* loop_;
+  Config config_;
+  DockerWatch watch_;
+  ContainerCache cache_;
+  ContainerNamer namer_;  // used by the one job in flight only
+  std::vector<PendingStep> pending_;
+
+  uv_timer_t write_timer_{};
+  uv_fs_event_t registry_watch_{};
+  uv_work_t work_{};
+  std::array<std::pair<uv_signal_t, int>, 3> signals_{
+      {{uv_signal_t{}, SIGINT}, {uv_signal_t{}, SIGTERM}, {uv_signal_t{}, SIGHUP}}};
+
+  ReconcileJob job_;
+  ReconcileResult result_;
+  bool writing_ = false;
+  Blocked blocked_ = Blocked::kNo;
+  std::uint64_t last_write_end_ms_ = 0;
+  std::uint64_t io_retry_ms_ = kIoRetryInitialMs;
+  std::string last_error_;
+  std::int64_t last_change_nano_ = 0;
+
+  bool stopping_ = false;
+  bool closed_ = false;
+  std::uint64_t shutdown_deadline_ms_ = 0;
+};
+
+}  // namespace
+
+int run_watch_mode(const Config& config) {
+  auto endpoint = DockerEndpoint::parse(config.docker_host, process_environment());
+  if (!endpoint) {
+    log_error(endpoint.error().message);
+    return 2;
+  }
+  auto instance = InstanceLock::acquire(config.registry_path);
+  if (!instance) {
+    log_error(instance.error().message);
+    return 2;
+  }
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  {
+    // uv_run returns once every handle has closed, so the agent can go.
+    WatchAgent agent(&loop, config, std::move(*endpoint));
+    agent.start();
+    uv_run(&loop, UV_RUN_DEFAULT);
+  }
+  uv_loop_close(&loop);
+  log_info("stopped");
+  return 0;
+}
+
+}  // namespace ipa

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "reconciler/model.hpp"
+
+namespace ipa {
+
+// What one Docker event means for the registry, with the container as it was
+// when the event happened (a removed container is no longer in any list).
+struct ContainerFact {
+  enum class Kind { kStarted, kStoppedOnRequest, kCrashed, kRemoved, kRenamed };
+  Kind kind;
+  Container container;
+  std::string old_name;  // kRenamed only
+  std::int64_t time_nano = 0;
+  std::string action;  // the event's Action, for the log
+};
+
+const char* to_string(ContainerFact::Kind kind);
+
+// The agent's picture of the engine's containers (the informer's cache): the
+// container list replaces it, events keep it current between lists. It also
+// remembers explicit kill/stop requests, which decide what a `die` means.
+class ContainerCache {
+ public:
+  // How long a kill/stop request explains a later `die`: `docker stop` waits
+  // 10 s by default before it sends SIGKILL.
+  static constexpr std::int64_t kStopRequestWindowNano = 60'000'000'000;
+
+  void replace(const std::vector<Container>& containers);
+
+  // Updates the cache and says what the event means, if anything.
+  std::optional<ContainerFact> observe(const Event& event);
+
+  // A container learnt of after the fact (its ports are only in the list).
+  void update(const Container& container);
+
+  const Container* find(const std::string& id) const;
+  std::unordered_set<std::string> names() const;
+  std::size_t size() const { return containers_.size(); }
+
+ private:
+  struct Entry {
+    Container container;
+    std::optional<std::int64_t> stop_requested_nano;
+  };
+  Entry& entry_for(const Event& event);
+
+  std::unordered_map<std::string, Entry> containers_;
+};
+
+}  // namespace ipa
