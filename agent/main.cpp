@@ -4,6 +4,7 @@
 
 #include "agent/exit_codes.hpp"
 #include "agent/one_shot_commands.hpp"
+#include "agent/port_commands.hpp"
 #include "agent/watch_mode.hpp"
 #include "base/log.hpp"
 #include "config/version.hpp"
@@ -50,6 +51,35 @@ int main(int argc, char** argv) {
       "repair",
       "Restore the last good copy of a corrupt registry (keeping the corrupt bytes aside), then "
       "reconcile");
+
+  AssignOptions assign_options;
+  std::string port_range;
+  CLI::App* assign = app.add_subcommand(
+      "assign",
+      "Give PROJECT_PATH a port (idempotent) and print it: PORT=$(iris-port-agent assign .)");
+  assign->add_option("project_path", assign_options.project_path, "The project's directory")
+      ->required();
+  assign
+      ->add_option("--port", assign_options.port,
+                   "A manual port; fails naming the project that holds it")
+      ->check(CLI::Range(1, 65535));
+  assign->add_option("--range", port_range, "Ports for automatic assignment (default 1972-1981)");
+  assign->add_flag("--json", assign_options.json, "Print the whole assignment as JSON");
+
+  std::string release_path;
+  CLI::App* release =
+      app.add_subcommand("release", "Remove PROJECT_PATH's assignment (exit 1 if it has none)");
+  release->add_option("project_path", release_path, "The project's directory")->required();
+
+  std::string get_path;
+  bool get_json = false;
+  CLI::App* get = app.add_subcommand("get", "Print PROJECT_PATH's port (exit 1 if it has none)");
+  get->add_option("project_path", get_path, "The project's directory")->required();
+  get->add_flag("--json", get_json, "Print the whole assignment as JSON");
+
+  bool clear_confirmed = false;
+  CLI::App* clear = app.add_subcommand("clear", "Remove every assignment (needs --yes)");
+  clear->add_flag("--yes", clear_confirmed, "Really remove every assignment");
   app.require_subcommand(0, 1);
 
   try {
@@ -66,6 +96,28 @@ int main(int argc, char** argv) {
   }
   set_log_level(config->log_level);
 
+  if (!port_range.empty()) {
+    auto ranged = apply_config_json(std::move(*config), "{\"port_range\": \"" + port_range + "\"}",
+                                    "--range");
+    if (!ranged) {
+      log_error(ranged.error().message);
+      return kExitUsage;
+    }
+    config = std::move(ranged);
+  }
+  if (assign->parsed()) {
+    assign_options.project_path = absolute_project_path(assign_options.project_path);
+    return run_assign(*config, assign_options);
+  }
+  if (release->parsed()) {
+    return run_release(*config, absolute_project_path(release_path));
+  }
+  if (get->parsed()) {
+    return run_get(*config, absolute_project_path(get_path), get_json);
+  }
+  if (clear->parsed()) {
+    return run_clear(*config, clear_confirmed);
+  }
   if (status->parsed()) {
     return run_status(*config, status_json);
   }

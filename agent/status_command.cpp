@@ -3,32 +3,17 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
-#include <chrono>
 #include <iostream>
-#include <thread>
 
 #include "agent/exit_codes.hpp"
 #include "agent/instance_lock.hpp"
 #include "agent/one_shot_commands.hpp"
+#include "agent/passive_read.hpp"
 #include "base/log.hpp"
 #include "registry/registry_file.hpp"
 
 namespace ipa {
 namespace {
-
-// Python writers rewrite the file in place, so a reader without the lock can
-// catch it half written: look again a few times before calling it corrupt.
-Result<LoadedRegistry> load_settled(const std::string& path) {
-  constexpr int kAttempts = 5;
-  auto loaded = load_registry(path);
-  for (int attempt = 1;
-       attempt < kAttempts && !loaded && loaded.error().code == ErrorCode::kRegistryCorrupt;
-       ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(40));
-    loaded = load_registry(path);
-  }
-  return loaded;
-}
 
 std::string agent_field(const std::optional<std::string>& agent_json, const char* key) {
   if (!agent_json) {
@@ -136,7 +121,7 @@ void print_json(const Config& config, const LoadedRegistry& loaded, long agent_p
 }  // namespace
 
 int run_status(const Config& config, bool json) {
-  auto loaded = load_settled(config.registry_path);
+  auto loaded = load_registry_passively(config.registry_path);
   if (!loaded) {
     log_error(loaded.error().message);
     return exit_code_for(loaded.error());

@@ -37,6 +37,8 @@ struct Container {
   ContainerState state = ContainerState::kCreated;
   // Host ports published for container port 1972/tcp (running containers only).
   std::vector<int> iris_host_ports;
+  // Every host port the container publishes, whatever the container port.
+  std::vector<int> published_host_ports;
 };
 
 // One Docker event, by the fields API 1.52 still has.

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "base/result.hpp"
+#include "reconciler/model.hpp"
+
+namespace ipa {
+
+// iris-devtester's PortRegistry.assign_port, decided without I/O.
+struct AssignRequest {
+  std::string project_path;  // absolute
+  std::optional<int> port;   // --port: a manual assignment
+  int range_min = 1972;
+  int range_max = 1981;
+};
+
+struct AssignDecision {
+  enum class Kind {
+    kExisting,    // the project already holds an active assignment: give it back
+    kReactivate,  // its stale/released assignment's port is free again
+    kReplace,     // its old port is taken: same entry, new port
+    kNew,         // a new assignment at the end
+  };
+  Kind kind = Kind::kNew;
+  std::size_t index = 0;  // the project's entry, for all but kNew
+  int port = 0;
+  std::string assignment_type;  // "auto" or "manual"
+};
+
+// `published_ports` are host ports Docker containers publish (defence in
+// depth, as iris-devtester does). Errors: kConflict naming the holder of a
+// manual port; kConflict for an exhausted range, with the assignments and the
+// commands that free ports.
+Result<AssignDecision> decide_assignment(const std::vector<Assignment>& assignments,
+                                         const AssignRequest& request,
+                                         const std::set<int>& published_ports);
+
+// The project's entry (the first, as iris-devtester finds it).
+std::optional<std::size_t> find_project(const std::vector<Assignment>& assignments,
+                                        const std::string& project_path);
+
+}  // namespace ipa
