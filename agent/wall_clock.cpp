@@ -12,7 +12,14 @@ Clock read_clock() {
   ::clock_gettime(CLOCK_REALTIME, &now);
   tm local{};
   ::localtime_r(&now.tv_sec, &local);
-  return Clock{now.tv_sec, local.tm_gmtoff};
+  return Clock{now.tv_sec, local.tm_gmtoff, [](std::int64_t wall) {
+                 // mktime applies the zone's rules at that wall time (DST included).
+                 const auto seconds = static_cast<time_t>(wall);
+                 tm broken{};
+                 ::gmtime_r(&seconds, &broken);
+                 broken.tm_isdst = -1;
+                 return static_cast<std::int64_t>(::mktime(&broken));
+               }};
 }
 
 std::int64_t wall_clock_nano() {

@@ -169,6 +169,13 @@ class WatchAgent {
     for (const std::string& line : result_.decisions) {
       log_info(line);
     }
+    const bool full_reconcile =
+        std::any_of(job_.steps.begin(), job_.steps.end(),
+                    [](const auto& step) { return std::holds_alternative<ContainerList>(step); });
+    if (full_reconcile) {
+      log_info(to_string(result_.summary) + " against " + std::to_string(cache_.size()) +
+               " container(s)");
+    }
     if (!last_error_.empty()) {
       log_info("registry " + config_.registry_path + " is usable again; pending changes applied");
       last_error_.clear();

@@ -15,6 +15,16 @@ std::string without_slash(std::string name) {
   return name;
 }
 
+// `docker kill -s WINCH` and friends are requests, not stops: a crash after
+// them is still a crash. Docker reports the signal as a number or a name.
+bool signal_ends_process(const std::string& signal) {
+  static const std::unordered_set<std::string> kHarmless = {
+      "17",      "18",      "19",      "20",      "21",      "22",      "23",     "28",
+      "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGWINCH",
+      "CHLD",    "CONT",    "STOP",    "TSTP",    "TTIN",    "TTOU",    "URG",    "WINCH"};
+  return kHarmless.count(signal) == 0;
+}
+
 }  // namespace
 
 const char* to_string(ContainerFact::Kind kind) {
@@ -37,10 +47,10 @@ void ContainerCache::replace(const std::vector<Container>& containers) {
   std::unordered_map<std::string, Entry> fresh;
   fresh.reserve(containers.size());
   for (const Container& container : containers) {
-    Entry entry{container, std::nullopt};
+    Entry entry{container, false};
     // A stop request seen before a reconnect still explains a die after it.
     if (const auto old = containers_.find(container.id); old != containers_.end()) {
-      entry.stop_requested_nano = old->second.stop_requested_nano;
+      entry.stop_requested = old->second.stop_requested;
     }
     fresh.emplace(container.id, std::move(entry));
   }
@@ -97,8 +107,8 @@ std::optional<ContainerFact> ContainerCache::observe(const Event& event) {
     entry.container.state = ContainerState::kCreated;
     return std::nullopt;
   }
-  if (action == "kill" || action == "stop") {
-    entry.stop_requested_nano = event.time_nano;
+  if (action == "stop" || (action == "kill" && signal_ends_process(attribute(event, "signal")))) {
+    entry.stop_requested = true;
     return std::nullopt;
   }
   if (action == "pause") {
@@ -111,15 +121,14 @@ std::optional<ContainerFact> ContainerCache::observe(const Event& event) {
   }
   if (action == "start") {
     entry.container.state = ContainerState::kRunning;
-    entry.stop_requested_nano.reset();
+    entry.stop_requested = false;
     return ContainerFact{ContainerFact::Kind::kStarted, entry.container, "", event.time_nano,
                          action};
   }
   if (action == "die") {
     entry.container.state = ContainerState::kExited;
-    const bool requested = entry.stop_requested_nano &&
-                           event.time_nano - *entry.stop_requested_nano <= kStopRequestWindowNano;
-    entry.stop_requested_nano.reset();
+    const bool requested = entry.stop_requested;
+    entry.stop_requested = false;
     // Docker lists published ports of running containers only; keep the ones
     // we knew so the fact can still be matched by port.
     return ContainerFact{

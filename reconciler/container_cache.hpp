@@ -26,13 +26,11 @@ const char* to_string(ContainerFact::Kind kind);
 
 // The agent's picture of the engine's containers (the informer's cache): the
 // container list replaces it, events keep it current between lists. It also
-// remembers explicit kill/stop requests, which decide what a `die` means.
+// remembers explicit kill/stop requests since each container last started,
+// which decide what a `die` means. There is no time limit: IRIS may take
+// minutes to shut down under `docker stop -t 300`.
 class ContainerCache {
  public:
-  // How long a kill/stop request explains a later `die`: `docker stop` waits
-  // 10 s by default before it sends SIGKILL.
-  static constexpr std::int64_t kStopRequestWindowNano = 60'000'000'000;
-
   void replace(const std::vector<Container>& containers);
 
   // Updates the cache and says what the event means, if anything.
@@ -48,7 +46,7 @@ class ContainerCache {
  private:
   struct Entry {
     Container container;
-    std::optional<std::int64_t> stop_requested_nano;
+    bool stop_requested = false;
   };
   Entry& entry_for(const Event& event);
 

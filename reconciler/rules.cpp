@@ -54,8 +54,9 @@ void backfill(Plan& plan, std::size_t index, const Container& container, const s
 bool older_than_grace(const Assignment& assignment, const RuleOptions& options,
                       const Clock& clock) {
   const auto assigned = parse_iso8601_instant(assignment.assigned_at, clock);
-  // An assigned_at nobody can read gives no reason to wait for the project.
-  return !assigned || clock.utc_seconds - *assigned > options.grace_seconds;
+  // The contract marks only what is known to be older; an unreadable
+  // assigned_at is left for a person to look at.
+  return assigned && clock.utc_seconds - *assigned > options.grace_seconds;
 }
 
 void reconcile_missing(Plan& plan, std::size_t index, const RuleOptions& options,

@@ -1,7 +1,5 @@
 #include "reconciler/timestamps.hpp"
 
-#include <charconv>
-
 namespace ipa {
 namespace {
 
@@ -15,18 +13,28 @@ std::int64_t days_from_civil(std::int64_t year, unsigned month, unsigned day) {
   return era * 146097 + static_cast<std::int64_t>(day_of_era) - 719468;
 }
 
+int days_in_month(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 class Cursor {
  public:
   explicit Cursor(std::string_view text) : text_(text) {}
 
+  // Exactly `digits` ASCII digits: no sign, no space.
   bool number(std::size_t digits, int& out) {
     if (text_.size() < digits) {
       return false;
     }
-    const auto* begin = text_.data();
-    const auto result = std::from_chars(begin, begin + digits, out);
-    if (result.ec != std::errc() || result.ptr != begin + digits) {
-      return false;
+    out = 0;
+    for (std::size_t i = 0; i < digits; ++i) {
+      const char c = text_[i];
+      if (c < '0' || c > '9') {
+        return false;
+      }
+      out = out * 10 + (c - '0');
     }
     text_.remove_prefix(digits);
     return true;
@@ -45,10 +53,14 @@ class Cursor {
     }
     return false;
   }
-  void skip_digits() {
+  // A fraction needs at least one digit, as fromisoformat wants.
+  bool skip_digits() {
+    std::size_t count = 0;
     while (!text_.empty() && text_.front() >= '0' && text_.front() <= '9') {
       text_.remove_prefix(1);
+      ++count;
     }
+    return count > 0;
   }
   bool done() const { return text_.empty(); }
   char peek() const { return text_.empty() ? '\0' : text_.front(); }
@@ -79,8 +91,11 @@ bool parse_offset(Cursor& cursor, std::optional<std::int64_t>& offset) {
   if (cursor.take(':') && !cursor.number(2, seconds)) {
     return false;
   }
-  if (cursor.take('.')) {
-    cursor.skip_digits();
+  if (cursor.take('.') && !cursor.skip_digits()) {
+    return false;
+  }
+  if (hours > 23 || minutes > 59 || seconds > 59) {
+    return false;
   }
   const std::int64_t magnitude = hours * 3600 + minutes * 60 + seconds;
   offset = sign == '-' ? -magnitude : magnitude;
@@ -95,23 +110,28 @@ std::optional<std::int64_t> parse_iso8601_instant(std::string_view text, const C
   int month = 0;
   int day = 0;
   if (!cursor.number(4, year) || !cursor.take('-') || !cursor.number(2, month) ||
-      !cursor.take('-') || !cursor.number(2, day) || month < 1 || month > 12 || day < 1 ||
-      day > 31) {
+      !cursor.take('-') || !cursor.number(2, day) || year < 1 || month < 1 || month > 12 ||
+      day < 1 || day > days_in_month(year, month)) {
     return std::nullopt;
   }
   int hour = 0;
   int minute = 0;
   int second = 0;
   if (cursor.take_any("T ")) {
-    if (!cursor.number(2, hour) || !cursor.take(':') || !cursor.number(2, minute)) {
+    if (!cursor.number(2, hour)) {
       return std::nullopt;
     }
     if (cursor.take(':')) {
-      if (!cursor.number(2, second)) {
+      if (!cursor.number(2, minute)) {
         return std::nullopt;
       }
-      if (cursor.take('.')) {
-        cursor.skip_digits();
+      if (cursor.take(':')) {
+        if (!cursor.number(2, second)) {
+          return std::nullopt;
+        }
+        if (cursor.take('.') && !cursor.skip_digits()) {
+          return std::nullopt;
+        }
       }
     }
   }
@@ -125,7 +145,10 @@ std::optional<std::int64_t> parse_iso8601_instant(std::string_view text, const C
   const std::int64_t wall =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
       hour * 3600 + minute * 60 + second;
-  return wall - offset.value_or(clock.local_offset_seconds);
+  if (offset) {
+    return wall - *offset;
+  }
+  return clock.local_to_utc ? clock.local_to_utc(wall) : wall - clock.local_offset_seconds;
 }
 
 }  // namespace ipa
