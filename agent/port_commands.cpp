@@ -118,7 +118,7 @@ int run_assign(const Config& config, const AssignOptions& options) {
   Assignment chosen;
   std::optional<AssignDecision> decision;
   auto updated = update_registry(
-      config.registry_path, lock_wait(config), [&](Registry& registry) -> Result<Ok> {
+      config.registry_path, lock_wait(config), [&](Registry& registry) -> Result<Mutation> {
         const auto assignments = registry.assignments();
         auto decided = decide_assignment(assignments, request, published);
         if (!decided) {
@@ -128,12 +128,12 @@ int run_assign(const Config& config, const AssignOptions& options) {
         switch (decided->kind) {
           case AssignDecision::Kind::kExisting:
             chosen = assignments[decided->index];
-            return Ok{};
+            return Mutation::kUnchanged;
           case AssignDecision::Kind::kReactivate:
             registry.set_status(decided->index, AssignmentStatus::kActive);
             chosen = assignments[decided->index];
             chosen.status = AssignmentStatus::kActive;
-            return Ok{};
+            return Mutation::kChanged;
           case AssignDecision::Kind::kReplace:
             // iris-devtester drops the old entry and appends a new one.
             registry.remove(decided->index);
@@ -145,7 +145,7 @@ int run_assign(const Config& config, const AssignOptions& options) {
                             AssignmentStatus::kActive,    std::nullopt,
                             python_local_isoformat_now(), decided->assignment_type};
         registry.append(chosen);
-        return Ok{};
+        return Mutation::kChanged;
       });
   if (!updated) {
     return fail(updated.error());
@@ -159,15 +159,15 @@ int run_assign(const Config& config, const AssignOptions& options) {
 int run_release(const Config& config, const std::string& project_path) {
   std::optional<Assignment> released;
   auto updated = update_registry(config.registry_path, lock_wait(config),
-                                 [&](Registry& registry) -> Result<Ok> {
+                                 [&](Registry& registry) -> Result<Mutation> {
                                    const auto assignments = registry.assignments();
                                    const auto index = find_project(assignments, project_path);
                                    if (!index) {
-                                     return Ok{};
+                                     return Mutation::kUnchanged;
                                    }
                                    released = assignments[*index];
                                    registry.remove(*index);
-                                   return Ok{};
+                                   return Mutation::kChanged;
                                  });
   if (!updated) {
     return fail(updated.error());
@@ -209,10 +209,11 @@ int run_clear(const Config& config, bool confirmed) {
   }
   std::size_t removed = 0;
   auto updated = update_registry(config.registry_path, lock_wait(config),
-                                 [&](Registry& registry) -> Result<Ok> {
+                                 [&](Registry& registry) -> Result<Mutation> {
                                    removed = registry.size();
                                    registry.clear_assignments();
-                                   return Ok{};
+                                   return removed == 0 ? Mutation::kUnchanged
+                                                       : Mutation::kChanged;
                                  });
   if (!updated) {
     return fail(updated.error());

@@ -7,7 +7,7 @@
 namespace ipa {
 
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
-                                      const std::function<Result<Ok>(Registry&)>& mutate) {
+                                      const std::function<Result<Mutation>(Registry&)>& mutate) {
   const std::string lock_path = lock_path_for(registry_path);
   auto lock = wait.timeout ? RegistryLock::acquire(lock_path, *wait.timeout)
                            : RegistryLock::try_acquire(lock_path);
@@ -26,17 +26,16 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
     }
   }
   Registry& registry = loaded->registry;
-  if (auto mutated = mutate(registry); !mutated) {
+  auto mutated = mutate(registry);
+  if (!mutated) {
     return mutated.error();
   }
   UpdateOutcome outcome;
-  outcome.bytes = registry.serialize();
-  if (loaded->existed && outcome.bytes == loaded->bytes) {
+  if (*mutated == Mutation::kUnchanged) {
+    outcome.bytes = std::move(loaded->bytes);
     return outcome;
   }
-  if (!loaded->existed && registry.size() == 0 && !registry.agent_json()) {
-    return outcome;  // nothing to say: do not create a file for an empty registry
-  }
+  outcome.bytes = registry.serialize();
   if (auto saved = save_atomically(registry_path, outcome.bytes); !saved) {
     return saved.error();
   }

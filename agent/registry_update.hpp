@@ -21,11 +21,14 @@ struct UpdateOutcome {
   std::string bytes;     // the registry as it now is on disk
 };
 
+// What a mutation did: kChanged is the only reason to write.
+enum class Mutation { kUnchanged, kChanged };
+
 // One read-modify-write under the registry lock: lock, read (a missing file
 // is empty; a corrupt one is an error and stays untouched), mutate, save
-// atomically only if the bytes changed, keep the last good copy, unlock.
-// `mutate` may fail; then nothing is written.
+// atomically only if the mutation changed something, keep the last good
+// copy, unlock. `mutate` may fail; then nothing is written.
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
-                                      const std::function<Result<Ok>(Registry&)>& mutate);
+                                      const std::function<Result<Mutation>(Registry&)>& mutate);
 
 }  // namespace ipa

@@ -195,25 +195,25 @@ class WatchAgent {
       case ErrorCode::kRegistryCorrupt:
       case ErrorCode::kRegistryUnsupported:
         blocked_ = Blocked::kUnreadable;
-        report_once(error.message + "; not writing it; " + std::to_string(pending_.size()) +
-                    " change(s) wait until the file is valid again (or run iris-port-agent "
-                    "repair)");
+        report_once(error.message,
+                    "; not writing it; changes wait until the file is valid again (or run "
+                    "iris-port-agent repair)");
         start_registry_watch();
         return;
       default:
         blocked_ = Blocked::kIoFailure;
-        report_once(error.message + "; retrying");
+        report_once(error.message, "; retrying");
         uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, io_retry_ms_, 0);
         io_retry_ms_ = std::min(io_retry_ms_ * 2, kIoRetryMaxMs);
         return;
     }
   }
 
-  // One line per state change, not per event.
-  void report_once(const std::string& message) {
-    if (message != last_error_) {
-      log_error(message);
-      last_error_ = message;
+  // One line per state change, not per event or retry.
+  void report_once(const std::string& problem, const char* consequence) {
+    if (problem != last_error_) {
+      log_error(problem + consequence);
+      last_error_ = problem;
     }
   }
 

@@ -20,15 +20,25 @@ struct Backoff {
   int max_ms = 10000;
 };
 
+// The wait before retry number `attempt` (0-based): initial_ms doubled per
+// attempt up to max_ms, then "equal jitter": a uniform draw in the upper half
+// (`unit` in [0, 1)), so that agents restarted together do not retry in step.
+std::uint64_t backoff_delay_ms(const Backoff& backoff, int attempt, double unit);
+
 // List-then-watch against one Docker engine, driven by a libuv loop.
 //
 // start(): ping (negotiates the API version), subscribe to /events (container
 // events only, `since` the last event seen after a reconnect), then list all
 // containers and hand the list to on_synced: the caller reconciles fully.
 // Events are handed to on_event in order, also those that arrive while the list
-// is in flight (after on_synced). When the engine goes away, on_lost is called
-// once per outage and the watch reconnects with exponential backoff and jitter;
-// for a unix socket it also reconnects as soon as the socket reappears.
+// is in flight (after on_synced). A reconnect resumes the stream at the newest
+// event delivered and drops the exact repeats `since` re-sends. When the
+// engine goes away, on_lost is called once per outage and the watch
+// reconnects with exponential backoff and jitter; for a unix socket it also
+// retries as soon as the socket reappears (starting the backoff over, so a
+// daemon still starting is not hammered). Connected and idle, it arms no
+// timer; disconnected, only the backoff timer. Callbacks run on the loop and
+// may call stop(), but must not destroy the watch.
 class DockerWatch {
  public:
   struct Callbacks {

@@ -1,0 +1,179 @@
+"""The watch-mode process: signals, one agent per registry, sharing the file with Python."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import AgentTestCase, assignment, wait_for
+from test_once import python_lock_holder
+
+PYTHON_WRITER = r"""
+import json, sys, filelock
+registry, lock_path, prefix, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+for i in range(count):
+    with filelock.FileLock(lock_path, timeout=30):
+        with open(registry) as f:
+            data = json.load(f)
+        project = "%s-%d" % (prefix, i)
+        data["assignments"].append({"project_path": project, "port": 40000 + i,
+            "assigned_at": "2025-01-17T10:30:00.123456", "assignment_type": "auto",
+            "status": "active", "container_name": None})
+        if i % 3 == 2:
+            data["assignments"] = [a for a in data["assignments"]
+                                   if a["project_path"] != "%s-%d" % (prefix, i - 1)]
+        with open(registry, "w") as f:
+            json.dump(data, f, indent=2)
+"""
+
+
+class WatchProcess(AgentTestCase):
+
+    def make_containers(self, count, what):
+        names = []
+        for i in range(count):
+            names.append(self.docker.create(self.name("%s%d" % (what, i))))
+        return names
+
+    def test_sigterm_during_a_burst_keeps_every_processed_change(self):
+        names = self.make_containers(12, "burst")
+        self.write_registry([assignment("/p/%d" % i, 23000 + i, container_name=n)
+                             for i, n in enumerate(names)])
+        agent = self.start_agent()
+        remover = subprocess.Popen(["docker", "-H", self.docker.host, "rm", "-f", *names],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(lambda: "-> stale" in agent.text(), what="the first removal")
+        self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0)
+        remover.wait()
+        decided = set(re.findall(r"/p/(\d+) \(port \d+\) active -> stale", agent.text()))
+        statuses = self.statuses()  # parses: the file is whole
+        written = {p[3:] for p, s in statuses.items() if s == "stale"}
+        self.assertTrue(decided)
+        self.assertEqual(decided, written)
+
+    def test_sigint_exits_0(self):
+        agent = self.start_agent()
+        self.assertEqual(agent.stop(signal.SIGINT, timeout=5), 0)
+
+    def test_a_second_agent_on_the_same_registry_refuses_to_start(self):
+        first = self.start_agent()
+        second = self.run_cli(timeout=20)
+        self.assertEqual(second.returncode, 2)
+        self.assertIn("pid %d" % first.process.pid, second.stderr)
+        self.assertIsNone(first.process.poll())
+
+    def test_python_writers_and_the_agent_lose_nothing(self):
+        names = self.make_containers(10, "py")
+        self.write_registry([assignment("/p/c%d" % i, 24000 + i, container_name=n)
+                             for i, n in enumerate(names)])
+        self.start_agent()
+        lock = os.path.join(self.dir, "port-registry.lock")
+        writers = [subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_WRITER, self.registry,
+                                     lock, "/w%d" % w, "30"]) for w in range(3)]
+        for name in names:
+            self.docker.run("rm", "-f", name)
+        for writer in writers:
+            self.assertEqual(writer.wait(timeout=120), 0)
+        for i in range(10):
+            self.wait_status("/p/c%d" % i, "stale")
+        projects = set(self.statuses())
+        for w in range(3):
+            expected = {"/w%d-%d" % (w, i) for i in range(30) if i % 3 != 1}
+            self.assertTrue(expected <= projects, expected - projects)
+            removed = {"/w%d-%d" % (w, i) for i in range(30) if i % 3 == 1}
+            self.assertFalse(removed & projects)
+
+    def test_changes_wait_for_the_lock_and_are_applied_when_it_frees(self):
+        names = self.make_containers(5, "locked")
+        self.write_registry([assignment("/p/l%d" % i, 25000 + i, container_name=n)
+                             for i, n in enumerate(names)])
+        agent = self.start_agent("--log-level", "debug")
+        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 60)
+        try:
+            for name in names:
+                self.docker.run("rm", "-f", name)
+            wait_for(lambda: agent.text().count("event destroy") >= 5,
+                     what="the agent to read every event while the lock is held")
+            self.assertEqual(set(self.statuses().values()), {"active"})
+        finally:
+            holder.kill()
+            holder.wait()
+        released_at = time.monotonic()
+        wait_for(lambda: set(self.statuses().values()) == {"stale"}, timeout=5,
+                 what="every change after the lock frees")
+        self.assertLess(time.monotonic() - released_at, 1.0)
+
+    def test_a_corrupt_registry_is_never_overwritten_and_the_agent_resumes(self):
+        name = self.docker.create(self.name("corrupt"))
+        self.write_registry([assignment("/p/corrupt", 26000, container_name=name)])
+        agent = self.start_agent()
+        good = open(self.registry).read()
+        with open(self.registry, "w") as f:
+            f.write(good[: len(good) // 2])
+        broken = open(self.registry).read()
+        other = self.docker.create(self.name("other"))
+        self.docker.run("rm", "-f", name)
+        self.docker.run("rm", "-f", other)
+        wait_for(lambda: "not writing it" in agent.text(), what="the corrupt-registry error")
+        time.sleep(0.3)
+        self.assertEqual(open(self.registry).read(), broken)
+        self.assertEqual(agent.text().count("not writing it"), 1)
+        with open(self.registry, "w") as f:
+            f.write(good)
+        self.wait_status("/p/corrupt", "stale")
+
+
+class StatusAndRepair(AgentTestCase):
+
+    def test_status_prints_a_table_and_json(self):
+        self.write_registry([assignment("/p/s", 27000, container_name="iris_x_27000")])
+        table = self.run_cli("status")
+        self.assertEqual(table.returncode, 0, table.stderr)
+        self.assertRegex(table.stdout, r"PROJECT\s+PORT\s+STATUS\s+CONTAINER\s+ASSIGNED")
+        self.assertRegex(table.stdout, r"/p/s\s+27000\s+active\s+iris_x_27000")
+        self.assertIn("agent: not running", table.stdout)
+        as_json = json.loads(self.run_cli("status", "--json").stdout)
+        self.assertEqual(as_json["assignments"][0]["port"], 27000)
+        self.assertIsNone(as_json["agent"])
+
+    def test_status_names_the_running_agent(self):
+        agent = self.start_agent()
+        as_json = json.loads(self.run_cli("status", "--json").stdout)
+        self.assertEqual(as_json["agent"]["pid"], agent.process.pid)
+
+    def test_status_of_a_missing_registry_is_empty_not_an_error(self):
+        result = self.run_cli("status")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("no assignments", result.stdout)
+
+    def test_repair_restores_the_last_good_copy_and_keeps_the_broken_bytes(self):
+        name = self.docker.create(self.name("repair"))
+        self.write_registry([assignment("/p/r", 27001, container_name=name),
+                             assignment("/p/gone", 27002, container_name=self.name("gone"))])
+        self.assertEqual(self.run_cli("--once").returncode, 0)
+        self.assertEqual(self.statuses()["/p/gone"], "stale")
+        with open(self.registry, "w") as f:
+            f.write('{"schema_version": "1.0", "assignm')
+        result = self.run_cli("repair")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("restoring the last good copy", result.stdout)
+        self.assertEqual(self.statuses(), {"/p/r": "active", "/p/gone": "stale"})
+        aside = [f for f in os.listdir(self.dir) if ".corrupt-" in f]
+        self.assertEqual(len(aside), 1)
+        with open(os.path.join(self.dir, aside[0])) as f:
+            self.assertEqual(f.read(), '{"schema_version": "1.0", "assignm')
+
+    def test_repair_without_a_good_copy_leaves_the_file(self):
+        with open(self.registry, "w") as f:
+            f.write("not json")
+        result = self.run_cli("repair")
+        self.assertEqual(result.returncode, 5)
+        self.assertEqual(open(self.registry).read(), "not json")
+
+
+if __name__ == "__main__":
+    unittest.main()
