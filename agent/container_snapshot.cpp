@@ -14,7 +14,7 @@ Result<std::vector<Container>> fetch_container_list(const DockerEndpoint& endpoi
   std::optional<Result<std::vector<Container>>> result;
   {
     DockerClient client(&loop, endpoint);
-    client.ping([&](Result<std::string> version) {
+    client.ping([&](const Result<std::string>& version) {
       if (!version) {
         result = version.error();
         return;

@@ -212,8 +212,7 @@ int run_clear(const Config& config, bool confirmed) {
                                  [&](Registry& registry) -> Result<Mutation> {
                                    removed = registry.size();
                                    registry.clear_assignments();
-                                   return removed == 0 ? Mutation::kUnchanged
-                                                       : Mutation::kChanged;
+                                   return removed == 0 ? Mutation::kUnchanged : Mutation::kChanged;
                                  });
   if (!updated) {
     return fail(updated.error());

@@ -42,21 +42,22 @@ void write_plan(Registry& registry, const Plan& plan) {
 ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
                                   LockWait wait, ContainerNamer& namer) {
   ReconcileResult result;
-  result.outcome = update_registry(registry_path, wait, [&](Registry& registry) -> Result<Mutation> {
-    const Plan plan = plan_steps(registry, job, namer);
-    result.decisions = plan.log();
-    result.summary = plan.summary();
-    if (!plan.changed()) {
-      return Mutation::kUnchanged;
-    }
-    write_plan(registry, plan);
-    if (job.agent_json) {
-      if (auto recorded = registry.set_agent_json(*job.agent_json); !recorded) {
-        return recorded.error();
-      }
-    }
-    return Mutation::kChanged;
-  });
+  result.outcome =
+      update_registry(registry_path, wait, [&](Registry& registry) -> Result<Mutation> {
+        const Plan plan = plan_steps(registry, job, namer);
+        result.decisions = plan.log();
+        result.summary = plan.summary();
+        if (!plan.changed()) {
+          return Mutation::kUnchanged;
+        }
+        write_plan(registry, plan);
+        if (job.agent_json) {
+          if (auto recorded = registry.set_agent_json(*job.agent_json); !recorded) {
+            return recorded.error();
+          }
+        }
+        return Mutation::kChanged;
+      });
   return result;
 }
 

@@ -48,6 +48,7 @@ void print_table(const Config& config, const LoadedRegistry& loaded, long agent_
   }
   const std::vector<std::string> headers = {"PROJECT", "PORT", "STATUS", "CONTAINER", "ASSIGNED"};
   std::vector<std::vector<std::string>> rows;
+  rows.reserve(assignments.size());
   for (const Assignment& assignment : assignments) {
     rows.push_back({assignment.project_path, std::to_string(assignment.port),
                     to_string(assignment.status), assignment.container_name.value_or("-"),

@@ -47,7 +47,8 @@ void log_line(LogLevel level, std::string_view message) {
   line += message;
   line += '\n';
   const std::lock_guard<std::mutex> guard(g_mutex);
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  // Nowhere to report a failed write to stderr.
+  (void)std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace ipa

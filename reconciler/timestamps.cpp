@@ -97,7 +97,7 @@ bool parse_offset(Cursor& cursor, std::optional<std::int64_t>& offset) {
   if (hours > 23 || minutes > 59 || seconds > 59) {
     return false;
   }
-  const std::int64_t magnitude = hours * 3600 + minutes * 60 + seconds;
+  const std::int64_t magnitude = std::int64_t{hours} * 3600 + std::int64_t{minutes} * 60 + seconds;
   offset = sign == '-' ? -magnitude : magnitude;
   return cursor.done();
 }
@@ -144,7 +144,7 @@ std::optional<std::int64_t> parse_iso8601_instant(std::string_view text, const C
   }
   const std::int64_t wall =
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day)) * 86400 +
-      hour * 3600 + minute * 60 + second;
+      std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second;
   if (offset) {
     return wall - *offset;
   }
