@@ -104,7 +104,6 @@ const std::map<std::string, Setter>& setters() {
          return Ok{};
        }},
       {"coalesce_window_ms", integer(&Config::coalesce_window_ms, 0, "coalesce_window_ms")},
-      {"coalesce_cap_ms", integer(&Config::coalesce_cap_ms, 0, "coalesce_cap_ms")},
       {"backoff_initial_ms", integer(&Config::backoff_initial_ms, 1, "backoff_initial_ms")},
       {"backoff_max_ms", integer(&Config::backoff_max_ms, 1, "backoff_max_ms")},
       {"lock_timeout_ms", integer(&Config::lock_timeout_ms, 0, "lock_timeout_ms")},

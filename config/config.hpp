@@ -18,8 +18,9 @@ struct Config {
   std::string docker_host;
   std::int64_t grace_seconds = 0;
   OnDie on_die = OnDie::kMark;
-  int coalesce_window_ms = 0;  // wait this long for more changes before a write
-  int coalesce_cap_ms = 0;     // but never longer than this after the first one
+  // Changes after a write wait at most this long to go out together. The
+  // window opens once and never extends, so it is also the hard cap.
+  int coalesce_window_ms = 0;
   int backoff_initial_ms = 0;
   int backoff_max_ms = 0;
   int lock_timeout_ms = 0;  // for one-shot commands; the watch loop never waits
