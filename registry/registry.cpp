@@ -1,0 +1,522 @@
+#include "registry/registry.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <utility>
+
+namespace ipa {
+namespace {
+
+using rapidjson::SizeType;
+using rapidjson::Value;
+
+// Python's json.load reads NaN and Infinity and rejects bytes that are not
+// UTF-8; full precision keeps doubles exactly as Python reads them.
+constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag |
+                                 rapidjson::kParseNanAndInfFlag |
+                                 rapidjson::kParseValidateEncodingFlag;
+
+// Python's json module gives up near this depth (RecursionError); RapidJSON
+// would recurse without a limit when copying or writing the document.
+constexpr int kMaxNesting = 1000;
+
+constexpr const char* kRepairHint = "run `iris-port-agent repair` to restore the last good copy";
+
+// ---------------------------------------------------------------------------
+// Writing like Python's json.dump(indent=2) with the default ensure_ascii.
+
+void append_hex4(std::string& out, unsigned code_unit) {
+  constexpr std::string_view kHexDigits = "0123456789abcdef";
+  out += "\\u";
+  for (int shift = 12; shift >= 0; shift -= 4) {
+    out += kHexDigits[(code_unit >> shift) & 0xFU];
+  }
+}
+
+// One code point from UTF-8; malformed bytes read as U+FFFD, one byte at a time.
+unsigned next_code_point(std::string_view text, std::size_t& index) {
+  const auto lead = static_cast<unsigned char>(text[index++]);
+  int continuation = 0;
+  unsigned code = 0;
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    continuation = 3;
+    code = lead & 0x07U;
+  } else if (lead >= 0xE0 && lead < 0xF0) {
+    continuation = 2;
+    code = lead & 0x0FU;
+  } else if (lead >= 0xC2 && lead < 0xE0) {
+    continuation = 1;
+    code = lead & 0x1FU;
+  } else {
+    return 0xFFFD;
+  }
+  for (int i = 0; i < continuation; ++i) {
+    if (index >= text.size() || (static_cast<unsigned char>(text[index]) & 0xC0U) != 0x80U) {
+      return 0xFFFD;
+    }
+    code = (code << 6U) | (static_cast<unsigned char>(text[index++]) & 0x3FU);
+  }
+  return code;
+}
+
+void append_escaped_non_ascii(std::string& out, unsigned code) {
+  if (code < 0x10000) {
+    append_hex4(out, code);
+    return;
+  }
+  const unsigned offset = code - 0x10000;
+  append_hex4(out, 0xD800U | (offset >> 10U));
+  append_hex4(out, 0xDC00U | (offset & 0x3FFU));
+}
+
+bool is_plain(char c) {
+  return c >= ' ' && c <= '~' && c != '"' && c != '\\';
+}
+
+void append_escaped_ascii(std::string& out, char c) {
+  switch (c) {
+    case '"':
+      out += "\\\"";
+      break;
+    case '\\':
+      out += "\\\\";
+      break;
+    case '\n':
+      out += "\\n";
+      break;
+    case '\r':
+      out += "\\r";
+      break;
+    case '\t':
+      out += "\\t";
+      break;
+    case '\b':
+      out += "\\b";
+      break;
+    case '\f':
+      out += "\\f";
+      break;
+    default:  // the other control characters and DEL
+      append_hex4(out, static_cast<unsigned char>(c));
+  }
+}
+
+// Python escapes everything outside printable ASCII, with lowercase hex.
+void append_python_string_literal(std::string& out, std::string_view text) {
+  out += '"';
+  std::size_t index = 0;
+  while (index < text.size()) {
+    const std::size_t plain_start = index;
+    while (index < text.size() && is_plain(text[index])) {
+      ++index;
+    }
+    out.append(text.substr(plain_start, index - plain_start));
+    if (index == text.size()) {
+      break;
+    }
+    if (static_cast<unsigned char>(text[index]) >= 0x80) {
+      append_escaped_non_ascii(out, next_code_point(text, index));
+    } else {
+      append_escaped_ascii(out, text[index++]);
+    }
+  }
+  out += '"';
+}
+
+// Python's repr(float): the shortest digits that read back to the same double,
+// positional when the decimal exponent is in [-4, 16), else d.ddde[+-]XX.
+void append_python_float_literal(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(value)) {
+    out += value > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
+  std::array<char, 64> buffer{};
+  const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                       std::chars_format::scientific);
+  const std::string_view scientific(buffer.data(), static_cast<std::size_t>(end - buffer.data()));
+  const bool negative = scientific.front() == '-';
+  const std::string_view unsigned_part = scientific.substr(negative ? 1 : 0);
+  const auto e = unsigned_part.find('e');
+  std::string digits;
+  for (const char c : unsigned_part.substr(0, e)) {
+    if (c != '.') {
+      digits += c;
+    }
+  }
+  int exponent = 0;
+  const std::string_view exponent_text = unsigned_part.substr(e + 1);
+  std::from_chars(exponent_text.data() + (exponent_text.front() == '+' ? 1 : 0),
+                  exponent_text.data() + exponent_text.size(), exponent);
+
+  if (negative) {
+    out += '-';
+  }
+  const int point = exponent + 1;  // digits before the decimal point
+  const auto digit_count = static_cast<int>(digits.size());
+  if (point > 16 || point <= -4) {
+    out += digits.front();
+    if (digits.size() > 1) {
+      out += '.';
+      out += digits.substr(1);
+    }
+    const std::string magnitude = std::to_string(std::abs(exponent));
+    out += exponent < 0 ? "e-" : "e+";
+    out += magnitude.size() < 2 ? "0" + magnitude : magnitude;
+  } else if (point <= 0) {
+    out += "0.";
+    out.append(static_cast<std::size_t>(-point), '0');
+    out += digits;
+  } else if (point >= digit_count) {
+    out += digits;
+    out.append(static_cast<std::size_t>(point - digit_count), '0');
+    out += ".0";
+  } else {
+    out += digits.substr(0, static_cast<std::size_t>(point));
+    out += '.';
+    out += digits.substr(static_cast<std::size_t>(point));
+  }
+}
+
+// RapidJSON's own writer escapes with uppercase hex, leaves DEL alone and
+// formats doubles differently; strings and doubles are written the Python way.
+class PythonStyleWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer> {
+ public:
+  explicit PythonStyleWriter(rapidjson::StringBuffer& out) : PrettyWriter(out) {
+    SetIndent(' ', 2);
+  }
+
+  bool String(const char* text, SizeType length, bool /*copy*/ = false) {
+    literal_.clear();
+    append_python_string_literal(literal_, {text, length});
+    return RawValue(literal_.data(), literal_.size(), rapidjson::kStringType);
+  }
+  bool Key(const char* text, SizeType length, bool copy = false) {
+    return String(text, length, copy);
+  }
+  bool Double(double value) {
+    literal_.clear();
+    append_python_float_literal(literal_, value);
+    return RawValue(literal_.data(), literal_.size(), rapidjson::kNumberType);
+  }
+
+ private:
+  std::string literal_;  // reused: one allocation for the whole document
+};
+
+// ---------------------------------------------------------------------------
+// Reading and validating.
+
+// The deepest [ / { nesting outside strings, computed without recursion.
+int nesting_depth(std::string_view bytes) {
+  int depth = 0;
+  int deepest = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
+std::string line_and_column(std::string_view bytes, std::size_t offset) {
+  std::size_t line = 1;
+  std::size_t column = 1;
+  for (std::size_t i = 0; i < offset && i < bytes.size(); ++i) {
+    if (bytes[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+Error corrupt(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kRegistryCorrupt, path + ": " + what + "; " + kRepairHint);
+}
+
+const Value* find_member(const Value& object, const char* name) {
+  const auto member = object.FindMember(name);
+  return member == object.MemberEnd() ? nullptr : &member->value;
+}
+
+// Requirements follow what iris-devtester itself needs to read an assignment
+// (PortAssignment.from_dict): the three states, a string timestamp, an integer
+// port; container_name may be missing or null, assignment_type is optional.
+std::optional<std::string> assignment_problem(const Value& entry) {
+  if (!entry.IsObject()) {
+    return " must be an object";
+  }
+  const Value* project_path = find_member(entry, "project_path");
+  if (project_path == nullptr || !project_path->IsString()) {
+    return ".project_path must be a string";
+  }
+  const Value* port = find_member(entry, "port");
+  if (port == nullptr || !port->IsInt()) {
+    return ".port must be an integer";
+  }
+  const Value* status = find_member(entry, "status");
+  if (status == nullptr || !status->IsString() ||
+      !parse_assignment_status(status->GetString()).has_value()) {
+    return ".status must be one of \"active\", \"released\", \"stale\"";
+  }
+  const Value* assigned_at = find_member(entry, "assigned_at");
+  if (assigned_at == nullptr || !assigned_at->IsString()) {
+    return ".assigned_at must be a string";
+  }
+  const Value* type = find_member(entry, "assignment_type");
+  if (type != nullptr && !type->IsString()) {
+    return ".assignment_type must be a string";
+  }
+  const Value* container = find_member(entry, "container_name");
+  if (container != nullptr && !container->IsString() && !container->IsNull()) {
+    return ".container_name must be a string or null";
+  }
+  return std::nullopt;
+}
+
+// A missing schema_version reads as 1.0: iris-devtester never checks it and a
+// hand-written registry often lacks it. A missing "assignments" is corrupt, as
+// it is for iris-devtester (KeyError), which also keeps a stray JSON file at
+// the registry path from being taken for an empty registry and rewritten.
+Result<Ok> validate_schema(const Value& root, const std::string& path) {
+  const Value* version = find_member(root, "schema_version");
+  if (version == nullptr) {
+    return Ok{};
+  }
+  if (!version->IsString()) {
+    return corrupt(path, "schema_version must be a string such as \"1.0\"");
+  }
+  const std::string_view text(version->GetString(), version->GetStringLength());
+  if (text.substr(0, text.find('.')) != "1") {
+    return make_error(ErrorCode::kRegistryUnsupported,
+                      path + ": schema_version \"" + std::string(text) +
+                          "\" is not supported (this agent reads 1.x); upgrade iris-port-agent "
+                          "or point --registry at a 1.x registry");
+  }
+  return Ok{};
+}
+
+Result<Ok> validate(const Value& root, const std::string& path) {
+  if (!root.IsObject()) {
+    return corrupt(path, "the top level must be a JSON object");
+  }
+  auto schema = validate_schema(root, path);
+  if (!schema) {
+    return schema;
+  }
+  const Value* assignments = find_member(root, "assignments");
+  if (assignments == nullptr || !assignments->IsArray()) {
+    return corrupt(path, "assignments must be an array");
+  }
+  for (SizeType i = 0; i < assignments->Size(); ++i) {
+    if (auto problem = assignment_problem((*assignments)[i])) {
+      return corrupt(path, "assignments[" + std::to_string(i) + "]" + *problem);
+    }
+  }
+  return Ok{};
+}
+
+Value string_value(std::string_view text, rapidjson::Document::AllocatorType& allocator) {
+  return Value(text.data(), static_cast<SizeType>(text.size()), allocator);
+}
+
+// A member that validate() proved present (operator[] would hide a missing one).
+const Value& validated_member(const Value& object, const char* name) {
+  return object.FindMember(name)->value;
+}
+
+std::string string_of(const Value& value) {
+  return std::string(value.GetString(), value.GetStringLength());
+}
+
+}  // namespace
+
+struct Registry::Impl {
+  rapidjson::Document document;
+
+  // parse() and the constructor guarantee the member exists.
+  Value& assignments() { return document.FindMember("assignments")->value; }
+  const Value& assignments() const { return validated_member(document, "assignments"); }
+  Value& entry(std::size_t index) { return assignments()[static_cast<SizeType>(index)]; }
+
+  // Replaces the member's value, or appends the member when it is absent.
+  void set_member(Value& object, const char* name, Value value) {
+    auto& allocator = document.GetAllocator();
+    const auto member = object.FindMember(name);
+    if (member != object.MemberEnd()) {
+      member->value = std::move(value);
+      return;
+    }
+    object.AddMember(string_value(name, allocator), value, allocator);
+  }
+};
+
+Registry::Registry() : impl_(std::make_unique<Impl>()) {
+  auto& document = impl_->document;
+  auto& allocator = document.GetAllocator();
+  document.SetObject();
+  document.AddMember("schema_version", "1.0", allocator);
+  document.AddMember("assignments", Value(rapidjson::kArrayType), allocator);
+}
+
+Registry::~Registry() = default;
+Registry::Registry(Registry&&) noexcept = default;
+Registry& Registry::operator=(Registry&&) noexcept = default;
+
+Registry::Registry(const Registry& other) : impl_(std::make_unique<Impl>()) {
+  impl_->document.CopyFrom(other.impl_->document, impl_->document.GetAllocator());
+}
+
+Registry& Registry::operator=(const Registry& other) {
+  if (this != &other) {
+    Registry copy(other);
+    *this = std::move(copy);
+  }
+  return *this;
+}
+
+Result<Registry> Registry::parse(std::string_view bytes, const std::string& path) {
+  if (nesting_depth(bytes) > kMaxNesting) {
+    return corrupt(path, "nested deeper than " + std::to_string(kMaxNesting) + " levels");
+  }
+  Registry registry;
+  auto& document = registry.impl_->document;
+  document.Parse<kParseFlags>(bytes.data(), bytes.size());
+  if (document.HasParseError()) {
+    const std::size_t offset = document.GetErrorOffset();
+    return corrupt(path, std::string("not valid JSON: ") +
+                             rapidjson::GetParseError_En(document.GetParseError()) + " at " +
+                             line_and_column(bytes, offset) + " (byte " + std::to_string(offset) +
+                             ")");
+  }
+  auto valid = validate(document, path);
+  if (!valid) {
+    return valid.error();
+  }
+  return registry;
+}
+
+std::string Registry::serialize() const {
+  rapidjson::StringBuffer buffer;
+  PythonStyleWriter writer(buffer);
+  impl_->document.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::vector<Assignment> Registry::assignments() const {
+  std::vector<Assignment> result;
+  const Value& entries = impl_->assignments();
+  result.reserve(entries.Size());
+  for (const Value& entry : entries.GetArray()) {
+    Assignment assignment;
+    assignment.project_path = string_of(validated_member(entry, "project_path"));
+    assignment.port = validated_member(entry, "port").GetInt();
+    assignment.status =
+        parse_assignment_status(string_of(validated_member(entry, "status"))).value();
+    assignment.assigned_at = string_of(validated_member(entry, "assigned_at"));
+    if (const Value* type = find_member(entry, "assignment_type")) {
+      assignment.assignment_type = string_of(*type);
+    }
+    if (const Value* container = find_member(entry, "container_name");
+        container != nullptr && container->IsString()) {
+      assignment.container_name = string_of(*container);
+    }
+    result.push_back(std::move(assignment));
+  }
+  return result;
+}
+
+std::size_t Registry::size() const {
+  return impl_->assignments().Size();
+}
+
+void Registry::set_status(std::size_t index, AssignmentStatus status) {
+  impl_->set_member(impl_->entry(index), "status",
+                    string_value(to_string(status), impl_->document.GetAllocator()));
+}
+
+void Registry::set_container_name(std::size_t index, const std::string& name) {
+  impl_->set_member(impl_->entry(index), "container_name",
+                    string_value(name, impl_->document.GetAllocator()));
+}
+
+void Registry::append(const Assignment& assignment) {
+  auto& allocator = impl_->document.GetAllocator();
+  Value entry(rapidjson::kObjectType);
+  // The key order iris-devtester's PortAssignment.to_dict writes.
+  entry.AddMember("project_path", string_value(assignment.project_path, allocator), allocator);
+  entry.AddMember("port", assignment.port, allocator);
+  entry.AddMember("assigned_at", string_value(assignment.assigned_at, allocator), allocator);
+  entry.AddMember("assignment_type", string_value(assignment.assignment_type, allocator),
+                  allocator);
+  entry.AddMember("status", string_value(to_string(assignment.status), allocator), allocator);
+  Value container;  // null, as iris-devtester writes an unknown container
+  if (assignment.container_name) {
+    container = string_value(*assignment.container_name, allocator);
+  }
+  entry.AddMember("container_name", container, allocator);
+  impl_->assignments().PushBack(entry, allocator);
+}
+
+void Registry::remove(std::size_t index) {
+  auto& entries = impl_->assignments();
+  entries.Erase(entries.Begin() + index);
+}
+
+void Registry::clear_assignments() {
+  impl_->assignments().Clear();
+}
+
+std::optional<std::string> Registry::agent_json() const {
+  const Value* agent = find_member(impl_->document, "agent");
+  if (agent == nullptr || !agent->IsObject()) {
+    return std::nullopt;
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  agent->Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+Result<Ok> Registry::set_agent_json(std::string_view object_json) {
+  rapidjson::Document parsed;
+  parsed.Parse<kParseFlags>(object_json.data(), object_json.size());
+  if (parsed.HasParseError() || !parsed.IsObject()) {
+    return make_error(ErrorCode::kUsage, "the agent metadata is not a JSON object: " +
+                                             std::string(object_json.substr(0, 80)));
+  }
+  Value agent;
+  agent.CopyFrom(parsed, impl_->document.GetAllocator());
+  impl_->set_member(impl_->document, "agent", std::move(agent));
+  return Ok{};
+}
+
+}  // namespace ipa

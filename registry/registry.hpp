@@ -25,17 +25,22 @@ class Registry {
 
   // Parses and validates bytes read from `path` (used in messages only).
   // Errors: kRegistryCorrupt (bad JSON or shape, naming the field) or
-  // kRegistryUnsupported (schema major other than 1).
+  // kRegistryUnsupported (schema major other than 1). A missing
+  // schema_version reads as 1.0; a missing "assignments" is corrupt.
   static Result<Registry> parse(std::string_view bytes, const std::string& path);
 
-  // Pretty-printed like Python's json.dump(indent=2): two-space indent,
-  // ", " free separators, non-ASCII escaped, no trailing newline.
+  // Byte for byte what Python's json.dump(obj, f, indent=2) writes: two-space
+  // indent, "key": value, non-ASCII as lowercase \uXXXX, floats as repr(),
+  // no trailing newline. Integers beyond 64 bits (which no registry writer
+  // produces) were read as the nearest double and come back as a float.
   std::string serialize() const;
 
   // The contract's view of every assignment, in file order.
   std::vector<Assignment> assignments() const;
   std::size_t size() const;
 
+  // `index` must be below size(). A changed key keeps its place; a new one
+  // goes last in the assignment.
   void set_status(std::size_t index, AssignmentStatus status);
   void set_container_name(std::size_t index, const std::string& name);
   // Appends an assignment with exactly the contract's keys.
@@ -43,10 +48,11 @@ class Registry {
   void remove(std::size_t index);
   void clear_assignments();
 
-  // The agent's own metadata under the top-level "agent" key, as a JSON
-  // object text; nullopt when absent.
+  // The agent's own metadata under the top-level "agent" key, as a compact
+  // JSON object text; nullopt when absent or not an object.
   std::optional<std::string> agent_json() const;
-  void set_agent_json(std::string_view object_json);
+  // kUsage when `object_json` is not a JSON object; the registry is unchanged then.
+  Result<Ok> set_agent_json(std::string_view object_json);
 
  private:
   struct Impl;

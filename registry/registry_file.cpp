@@ -1,0 +1,287 @@
+#include "registry/registry_file.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <random>
+#include <utility>
+
+#include "base/log.hpp"
+#include "registry/posix_io.hpp"
+
+namespace ipa {
+namespace {
+
+using posix::describe_errno;
+using posix::UniqueFd;
+
+// Temp files are named ".<name>.tmp-<pid>-<random>" beside the file they replace.
+std::string temp_prefix_for(const std::string& name) {
+  return "." + name + ".tmp-";
+}
+
+std::string random_hex() {
+  std::random_device device;
+  std::array<char, 17> buffer{};
+  const unsigned long long value = (static_cast<unsigned long long>(device()) << 32U) |
+                                   static_cast<unsigned long long>(device());
+  const auto length = std::snprintf(buffer.data(), buffer.size(), "%016llx", value);
+  return {buffer.data(), static_cast<std::size_t>(length)};
+}
+
+std::string join(const std::string& directory, const std::string& name) {
+  return directory == "/" ? "/" + name : directory + "/" + name;
+}
+
+// Temp files are only ever created under the registry lock, which the caller
+// holds, so any temp file present now was left by a writer that crashed.
+void remove_stale_temps(const std::string& directory, const std::string& name) {
+  DIR* listing = ::opendir(directory.c_str());
+  if (listing == nullptr) {
+    return;  // the save that follows reports an unusable directory
+  }
+  const std::string prefix = temp_prefix_for(name);
+  while (const dirent* entry = ::readdir(listing)) {
+    const std::string_view entry_name(entry->d_name);
+    if (entry_name.substr(0, prefix.size()) != prefix) {
+      continue;
+    }
+    if (::unlinkat(::dirfd(listing), entry->d_name, 0) != 0 && errno != ENOENT) {
+      log_warn(describe_errno("cannot remove the stale temp file " + join(directory, entry->d_name),
+                              errno));
+    }
+  }
+  ::closedir(listing);
+}
+
+// A symlinked registry (dotfiles) stays a symlink: the file it names is replaced.
+std::string resolve_symlink(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) {
+    return path;
+  }
+  std::array<char, PATH_MAX> resolved{};
+  if (::realpath(path.c_str(), resolved.data()) == nullptr) {
+    return path;
+  }
+  return resolved.data();
+}
+
+struct TempFile {
+  UniqueFd fd;
+  std::string path;
+};
+
+Result<TempFile> create_temp_beside(const std::string& directory, const std::string& name) {
+  constexpr int kAttempts = 16;  // random names collide only by accident
+  int last_error = EEXIST;
+  for (int attempt = 0; attempt < kAttempts && last_error == EEXIST; ++attempt) {
+    TempFile temp;
+    temp.path =
+        join(directory, temp_prefix_for(name) + std::to_string(::getpid()) + "-" + random_hex());
+    temp.fd = UniqueFd(
+        ::open(temp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (temp.fd.valid()) {
+      return temp;
+    }
+    last_error = errno;
+  }
+  return make_error(ErrorCode::kIo,
+                    describe_errno("cannot create a temp file in " + directory, last_error));
+}
+
+// Writes `bytes` to a new temp file beside `directory/name`, fsynced when
+// `durable`. The temp file is gone again when this fails.
+Result<std::string> write_temp_beside(const std::string& directory, const std::string& name,
+                                      std::string_view bytes, bool durable) {
+  auto temp = create_temp_beside(directory, name);
+  if (!temp) {
+    return temp.error();
+  }
+  int error = posix::write_all(temp->fd.get(), bytes);
+  if (error == 0 && durable && ::fsync(temp->fd.get()) != 0) {
+    error = errno;
+  }
+  const int close_error = temp->fd.close();
+  if (error == 0) {
+    error = close_error;
+  }
+  if (error != 0) {
+    ::unlink(temp->path.c_str());
+    return make_error(ErrorCode::kIo, describe_errno("cannot write " + temp->path, error));
+  }
+  return std::move(temp->path);
+}
+
+// Overwrites without O_TRUNC and cuts the tail afterwards: until then a crash
+// leaves the old length, and a failure mid-write can put the old bytes back
+// into blocks the file already owns.
+int overwrite(int fd, std::string_view bytes) {
+  if (::lseek(fd, 0, SEEK_SET) != 0) {
+    return errno;
+  }
+  if (const int error = posix::write_all(fd, bytes); error != 0) {
+    return error;
+  }
+  if (::ftruncate(fd, static_cast<off_t>(bytes.size())) != 0) {
+    return errno;
+  }
+  return ::fsync(fd) == 0 ? 0 : errno;
+}
+
+// A bind-mounted registry cannot be renamed over (EBUSY): rewrite it in place,
+// as Python writers do, still under the lock.
+Result<Ok> write_in_place(const std::string& path, std::string_view bytes) {
+  auto old_bytes = read_file(path);
+  if (!old_bytes) {
+    return old_bytes.error();
+  }
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!fd.valid()) {
+    return make_error(ErrorCode::kIo, describe_errno("cannot open " + path +
+                                                         " to rewrite it in "
+                                                         "place (it is a bind mount)",
+                                                     errno));
+  }
+  const int error = overwrite(fd.get(), bytes);
+  if (error == 0) {
+    return Ok{};
+  }
+  const bool restored = overwrite(fd.get(), *old_bytes) == 0;
+  return make_error(ErrorCode::kIo,
+                    describe_errno("cannot rewrite the bind-mounted registry " + path, error) +
+                        (restored ? "; its old content was put back"
+                                  : "; it may be damaged, run `iris-port-agent repair`") +
+                        "; free space or fix the mount and retry");
+}
+
+Error save_error(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kIo, "cannot save the registry " + path + ": " + what +
+                                        "; the registry was left as it was; fix this and retry");
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  // O_NONBLOCK: a FIFO put at the registry path must not hang the agent.
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  if (!fd.valid()) {
+    if (errno == ENOENT) {
+      return make_error(ErrorCode::kNotFound, path + " does not exist");
+    }
+    return make_error(ErrorCode::kIo, describe_errno("cannot open " + path, errno));
+  }
+  struct stat info {};
+  if (::fstat(fd.get(), &info) != 0) {
+    return make_error(ErrorCode::kIo, describe_errno("cannot inspect " + path, errno));
+  }
+  if (S_ISDIR(info.st_mode)) {
+    return make_error(ErrorCode::kIo, path +
+                                          " is a directory, not a registry file; move it away "
+                                          "or pass --registry with a file path");
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return make_error(ErrorCode::kIo, path + " is not a regular file; move it away");
+  }
+  std::string bytes;
+  bytes.reserve(static_cast<std::size_t>(info.st_size));
+  std::array<char, 65536> chunk{};
+  while (true) {
+    const ssize_t count = ::read(fd.get(), chunk.data(), chunk.size());
+    if (count == 0) {
+      return bytes;
+    }
+    if (count < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, errno));
+    }
+    bytes.append(chunk.data(), static_cast<std::size_t>(count));
+  }
+}
+
+Result<LoadedRegistry> load_registry(const std::string& path) {
+  auto bytes = read_file(path);
+  if (!bytes) {
+    if (bytes.error().code == ErrorCode::kNotFound) {
+      return LoadedRegistry{};
+    }
+    return bytes.error();
+  }
+  auto registry = Registry::parse(*bytes, path);
+  if (!registry) {
+    return registry.error();
+  }
+  return LoadedRegistry{std::move(registry).value(), std::move(bytes).value(), true};
+}
+
+Result<Ok> save_atomically(const std::string& path, const std::string& bytes) {
+  const std::string target = resolve_symlink(path);
+  const std::string directory = posix::parent_directory(target);
+  const std::string name = posix::final_component(target);
+  auto made = posix::make_private_directories(directory);
+  if (!made) {
+    return made;
+  }
+  remove_stale_temps(directory, name);
+  auto temp = write_temp_beside(directory, name, bytes, true);
+  if (!temp) {
+    return save_error(path, temp.error().message);
+  }
+  if (::rename(temp->c_str(), target.c_str()) != 0) {
+    const int error = errno;
+    // Unlinking first frees the space the temp file took for the in-place write.
+    ::unlink(temp->c_str());
+    if (error == EBUSY) {
+      return write_in_place(target, bytes);
+    }
+    return save_error(path, describe_errno("cannot rename " + *temp, error));
+  }
+  if (const int error = posix::fsync_directory(directory); error != 0) {
+    // The new registry is in place and readable; only its durability is in doubt.
+    log_warn(describe_errno("saved " + path + " but could not fsync " + directory, error));
+  }
+  return Ok{};
+}
+
+std::string backup_path_for(const std::string& registry_path) {
+  return registry_path + ".bak";
+}
+
+// No fsync: the copy is a fallback for a registry that a Python writer
+// truncated, and the bytes it holds were just read from, or fsynced to, the
+// registry itself. A power cut can at worst leave an old or empty copy, which
+// `repair` rejects when it does not parse, so an fsync on every change of the
+// registry would buy little.
+Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes) {
+  const std::string backup = backup_path_for(registry_path);
+  if (auto current = read_file(backup); current && *current == bytes) {
+    return Ok{};
+  }
+  const std::string directory = posix::parent_directory(backup);
+  const std::string name = posix::final_component(backup);
+  remove_stale_temps(directory, name);
+  auto temp = write_temp_beside(directory, name, bytes, false);
+  if (!temp) {
+    return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
+                                          temp.error().message + "; free space and retry");
+  }
+  if (::rename(temp->c_str(), backup.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(temp->c_str());
+    return make_error(
+        ErrorCode::kIo,
+        describe_errno("cannot replace the last good registry copy " + backup, error) +
+            "; move it away if it is not a file");
+  }
+  return Ok{};
+}
+
+}  // namespace ipa
