@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
 #include <optional>
 #include <string>
 #include <utility>
@@ -87,13 +88,54 @@ class WatchAgent {
     if (stopping_) {
       return;
     }
-    if (auto fact = cache_.observe(event)) {
-      log_debug(std::string("event ") + event.action + " " + fact->container.name + ": " +
-                to_string(fact->kind));
-      last_change_nano_ = event.time_nano;
+    auto fact = cache_.observe(event);
+    if (!fact) {
+      return;
+    }
+    log_debug(std::string("event ") + event.action + " " + fact->container.name + ": " +
+              to_string(fact->kind));
+    last_change_nano_ = event.time_nano;
+    const bool needs_ports = fact->kind == ContainerFact::Kind::kStarted;
+    if (held_.empty() && !needs_ports) {
       pending_.emplace_back(std::move(*fact));
       schedule_write();
+      return;
     }
+    held_.push_back(HeldFact{std::move(*fact), !needs_ports});
+    release_held();
+  }
+
+  // A started container's published ports are only in the container list,
+  // so a start waits for its list entry, and later facts wait behind it to
+  // keep their order.
+  void release_held() {
+    while (!held_.empty() && held_.front().ready) {
+      pending_.emplace_back(std::move(held_.front().fact));
+      held_.pop_front();
+    }
+    if (!held_.empty() && !lookup_in_flight_) {
+      lookup_in_flight_ = true;
+      watch_.lookup(held_.front().fact.container.id,
+                    [this](Result<std::vector<Container>> listed) { on_looked_up(listed); });
+    }
+    schedule_write();
+  }
+
+  void on_looked_up(const Result<std::vector<Container>>& listed) {
+    lookup_in_flight_ = false;
+    if (held_.empty()) {
+      return;
+    }
+    HeldFact& front = held_.front();
+    if (listed && !listed->empty()) {
+      cache_.learn_ports(listed->front());
+      front.fact.container.iris_host_ports = listed->front().iris_host_ports;
+      front.fact.container.published_host_ports = listed->front().published_host_ports;
+    } else if (!listed) {
+      log_debug("no list entry for " + front.fact.container.name + ": " + listed.error().message);
+    }
+    front.ready = true;
+    release_held();
   }
 
   void on_lost(const Error& error) {
@@ -290,6 +332,10 @@ class WatchAgent {
     stopping_ = true;
     shutdown_deadline_ms_ = uv_now(loop_) + kShutdownBudgetMs;
     watch_.stop();
+    for (HeldFact& held : held_) {
+      pending_.emplace_back(std::move(held.fact));  // without ports rather than not at all
+    }
+    held_.clear();
     for (auto& [handle, signum] : signals_) {
       uv_close(reinterpret_cast<uv_handle_t*>(&handle), nullptr);
     }
@@ -326,6 +372,13 @@ class WatchAgent {
   ContainerCache cache_;
   ContainerNamer namer_;  // used by the one job in flight only
   std::vector<PendingStep> pending_;
+
+  struct HeldFact {
+    ContainerFact fact;
+    bool ready;  // false: waiting for its published ports
+  };
+  std::deque<HeldFact> held_;
+  bool lookup_in_flight_ = false;
 
   uv_timer_t write_timer_{};
   uv_fs_event_t registry_watch_{};

@@ -57,9 +57,12 @@ void ContainerCache::replace(const std::vector<Container>& containers) {
   containers_ = std::move(fresh);
 }
 
-void ContainerCache::update(const Container& container) {
-  auto& entry = containers_[container.id];
-  entry.container = container;
+void ContainerCache::learn_ports(const Container& listed) {
+  const auto found = containers_.find(listed.id);
+  if (found != containers_.end()) {
+    found->second.container.iris_host_ports = listed.iris_host_ports;
+    found->second.container.published_host_ports = listed.published_host_ports;
+  }
 }
 
 const Container* ContainerCache::find(const std::string& id) const {

@@ -36,8 +36,9 @@ class ContainerCache {
   // Updates the cache and says what the event means, if anything.
   std::optional<ContainerFact> observe(const Event& event);
 
-  // A container learnt of after the fact (its ports are only in the list).
-  void update(const Container& container);
+  // Published ports learnt after an event (Docker reports them only in the
+  // list); the rest of the entry is newer from the events themselves.
+  void learn_ports(const Container& listed);
 
   const Container* find(const std::string& id) const;
   std::unordered_set<std::string> names() const;

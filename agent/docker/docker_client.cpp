@@ -1,6 +1,6 @@
 #include "agent/docker/docker_client.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <map>
 
 #include <curl/curl.h>
@@ -76,12 +76,13 @@ std::string excerpt(std::string_view body) {
   return out.empty() ? "(empty body)" : out;
 }
 
+// Docker reads the fraction as nanoseconds only when it has 9 digits.
 std::string since_param(std::int64_t nanos) {
-  char buffer[48];
-  std::snprintf(buffer, sizeof buffer, "&since=%lld.%09lld",
-                static_cast<long long>(nanos / 1'000'000'000),
-                static_cast<long long>(nanos % 1'000'000'000));
-  return buffer;
+  constexpr std::int64_t kNanosPerSecond = 1'000'000'000;
+  nanos = std::max<std::int64_t>(nanos, 0);
+  std::string fraction = std::to_string(nanos % kNanosPerSecond);
+  fraction.insert(0, 9 - fraction.size(), '0');
+  return "&since=" + std::to_string(nanos / kNanosPerSecond) + "." + fraction;
 }
 
 struct Transfer {
@@ -430,6 +431,22 @@ void DockerClient::ping(std::function<void(Result<std::string>)> done) {
 void DockerClient::list_containers(std::function<void(Result<std::vector<Container>>)> done) {
   auto t = impl_->make_transfer(Kind::kList, impl_->api_prefix + "/containers/json?all=1",
                                 kListTimeoutMs);
+  t->list_done = std::move(done);
+  impl_->start(t, [&t](const Error& e) { t->list_done(e); });
+}
+
+void DockerClient::list_container(const std::string& id,
+                                  std::function<void(Result<std::vector<Container>>)> done) {
+  const bool hex = !id.empty() && id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!hex) {
+    done(make_error(ErrorCode::kUsage, "not a container id: " + id));
+    return;
+  }
+  // filters={"id":["<id>"]}, URL-encoded
+  auto t = impl_->make_transfer(
+      Kind::kList,
+      impl_->api_prefix + "/containers/json?all=1&filters=%7B%22id%22%3A%5B%22" + id + "%22%5D%7D",
+      kListTimeoutMs);
   t->list_done = std::move(done);
   impl_->start(t, [&t](const Error& e) { t->list_done(e); });
 }

@@ -33,6 +33,10 @@ class DockerClient {
   void ping(std::function<void(Result<std::string>)> done);
   // GET /containers/json?all=1
   void list_containers(std::function<void(Result<std::vector<Container>>)> done);
+  // The list entry of one container (Docker reports published ports only in
+  // the list); an empty list when it is gone. `id` must be hex.
+  void list_container(const std::string& id,
+                      std::function<void(Result<std::vector<Container>>)> done);
   // GET /events?filters={"type":["container"]}[&since=S.N], streamed. on_open
   // runs when the engine has answered 2xx (it has then subscribed, or is about
   // to). Every well-formed line goes to on_event; malformed or oversized

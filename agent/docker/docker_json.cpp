@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -82,7 +83,8 @@ std::string container_name(const rapidjson::Value& entry) {
 }
 
 // Docker lists a published port once per host address (0.0.0.0 and ::).
-std::vector<int> iris_host_ports(const rapidjson::Value& entry) {
+// With `private_port`, only the host ports of that container port (tcp).
+std::vector<int> host_ports(const rapidjson::Value& entry, std::optional<int> private_port) {
   std::vector<int> ports;
   const rapidjson::Value* list = member(entry, "Ports");
   if (list == nullptr || !list->IsArray()) {
@@ -92,12 +94,14 @@ std::vector<int> iris_host_ports(const rapidjson::Value& entry) {
     if (!port.IsObject()) {
       continue;
     }
-    const rapidjson::Value* private_port = member(port, "PrivatePort");
+    const rapidjson::Value* inner = member(port, "PrivatePort");
     const rapidjson::Value* public_port = member(port, "PublicPort");
     const char* type = string_member(port, "Type");
-    if (private_port == nullptr || !private_port->IsInt() || private_port->GetInt() != kIrisPort ||
-        type == nullptr || std::string_view(type) != "tcp" || public_port == nullptr ||
-        !public_port->IsInt() || public_port->GetInt() <= 0) {
+    if (public_port == nullptr || !public_port->IsInt() || public_port->GetInt() <= 0) {
+      continue;
+    }
+    if (private_port && (inner == nullptr || !inner->IsInt() || inner->GetInt() != *private_port ||
+                         type == nullptr || std::string_view(type) != "tcp")) {
       continue;
     }
     if (std::find(ports.begin(), ports.end(), public_port->GetInt()) == ports.end()) {
@@ -184,7 +188,8 @@ Result<std::vector<Container>> parse_container_list(std::string_view body) {
     const char* state = string_member(entry, "State");
     container.state =
         parse_container_state(state == nullptr ? "" : state).value_or(ContainerState::kCreated);
-    container.iris_host_ports = iris_host_ports(entry);
+    container.iris_host_ports = host_ports(entry, kIrisPort);
+    container.published_host_ports = host_ports(entry, std::nullopt);
     containers.push_back(std::move(container));
   }
   return containers;

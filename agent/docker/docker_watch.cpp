@@ -80,7 +80,7 @@ struct DockerWatch::Impl {
 
   void connect() {
     phase = Phase::kPinging;
-    client.ping([this](Result<std::string> version) {
+    client.ping([this](const Result<std::string>& version) {
       if (!version) {
         lost(version.error());
         return;
@@ -206,6 +206,11 @@ DockerWatch::~DockerWatch() = default;
 
 void DockerWatch::start() {
   impl_->start();
+}
+
+void DockerWatch::lookup(const std::string& id,
+                         std::function<void(Result<std::vector<Container>>)> done) {
+  impl_->client.list_container(id, std::move(done));
 }
 
 void DockerWatch::stop() {

@@ -56,6 +56,9 @@ class DockerWatch {
   // Cancels transfers and timers; the loop can then finish.
   void stop();
 
+  // One container's list entry, on the watch's connection to the engine.
+  void lookup(const std::string& id, std::function<void(Result<std::vector<Container>>)> done);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -143,6 +143,10 @@ class AgentTestCase(unittest.TestCase):
         with open(self.registry, "w") as f:
             json.dump(data, f, indent=2)
 
+    def registry_text(self):
+        with open(self.registry) as f:
+            return f.read()
+
     def read_registry(self):
         with open(self.registry) as f:
             return json.load(f)

@@ -133,6 +133,7 @@ class OnceFailures(AgentTestCase):
         finally:
             holder.kill()
             holder.wait()
+            holder.stdout.close()
         self.assertEqual(result.returncode, 4, result.stderr)
         self.assert_one_clear_line(result)
         self.assert_untouched(original)

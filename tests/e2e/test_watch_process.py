@@ -49,7 +49,7 @@ class WatchProcess(AgentTestCase):
         wait_for(lambda: "-> stale" in agent.text(), what="the first removal")
         self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0)
         remover.wait()
-        decided = set(re.findall(r"/p/(\d+) \(port \d+\) active -> stale", agent.text()))
+        decided = set(re.findall(r"/p/(\d+) \(port \d+\) \w+ -> stale", agent.text()))
         statuses = self.statuses()  # parses: the file is whole
         written = {p[3:] for p, s in statuses.items() if s == "stale"}
         self.assertTrue(decided)
@@ -102,6 +102,7 @@ class WatchProcess(AgentTestCase):
         finally:
             holder.kill()
             holder.wait()
+            holder.stdout.close()
         released_at = time.monotonic()
         wait_for(lambda: set(self.statuses().values()) == {"stale"}, timeout=5,
                  what="every change after the lock frees")
@@ -111,16 +112,16 @@ class WatchProcess(AgentTestCase):
         name = self.docker.create(self.name("corrupt"))
         self.write_registry([assignment("/p/corrupt", 26000, container_name=name)])
         agent = self.start_agent()
-        good = open(self.registry).read()
+        good = self.registry_text()
         with open(self.registry, "w") as f:
             f.write(good[: len(good) // 2])
-        broken = open(self.registry).read()
+        broken = self.registry_text()
         other = self.docker.create(self.name("other"))
         self.docker.run("rm", "-f", name)
         self.docker.run("rm", "-f", other)
         wait_for(lambda: "not writing it" in agent.text(), what="the corrupt-registry error")
         time.sleep(0.3)
-        self.assertEqual(open(self.registry).read(), broken)
+        self.assertEqual(self.registry_text(), broken)
         self.assertEqual(agent.text().count("not writing it"), 1)
         with open(self.registry, "w") as f:
             f.write(good)
@@ -172,7 +173,7 @@ class StatusAndRepair(AgentTestCase):
             f.write("not json")
         result = self.run_cli("repair")
         self.assertEqual(result.returncode, 5)
-        self.assertEqual(open(self.registry).read(), "not json")
+        self.assertEqual(self.registry_text(), "not json")
 
 
 if __name__ == "__main__":
