@@ -39,6 +39,8 @@ int main(int argc, char** argv) {
   app.add_option("--config", flags.config_file,
                  "JSON config file (else ~/.config/iris-port-agent/config.json if present)");
   app.add_option("--log-level", flags.log_level, "debug, info, warning or error");
+  app.add_flag("--allow-unsafe-registry", flags.allow_unsafe_registry,
+               "Accept a registry that is a symlink or owned by another user");
   bool once = false;
   app.add_flag("--once", once, "Reconcile once against Docker's container list and exit");
 

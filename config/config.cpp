@@ -233,6 +233,7 @@ Result<Config> load_config(const ConfigOverrides& flags,
     }
     result.grace_seconds = *flags.grace_seconds;
   }
+  result.allow_unsafe_registry = flags.allow_unsafe_registry;
   if (flags.log_level) {
     auto level = parse_log_level(*flags.log_level, "--log-level");
     if (!level) {

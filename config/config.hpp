@@ -27,6 +27,8 @@ struct Config {
   int port_min = 0;
   int port_max = 0;
   LogLevel log_level = LogLevel::kInfo;
+  // Accept a registry that is a symlink or belongs to another user.
+  bool allow_unsafe_registry = false;
   std::string config_file;  // the file that was read, empty if none
 };
 
@@ -37,6 +39,7 @@ struct ConfigOverrides {
   std::optional<std::string> docker_host;
   std::optional<std::int64_t> grace_seconds;
   std::optional<std::string> log_level;
+  bool allow_unsafe_registry = false;
 };
 
 // The built-in defaults: config/defaults.json, compiled in.
