@@ -59,6 +59,35 @@ class WatchProcess(AgentTestCase):
         agent = self.start_agent()
         self.assertEqual(agent.stop(signal.SIGINT, timeout=5), 0)
 
+    def test_sighup_reloads_the_config_file(self):
+        config = os.path.join(self.dir, "config.json")
+        with open(config, "w") as f:
+            json.dump({"on_die": "mark"}, f)
+        name = self.docker.create(self.name("hup"))
+        self.write_registry([assignment("/p/hup", 23500, container_name=name)])
+        agent = self.start_agent("--config", config, "--log-level", "debug")
+        with open(config, "w") as f:
+            json.dump({"on_die": "keep", "log_level": "debug"}, f)
+        agent.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: reloaded" in agent.text(), what="the reload")
+        self.docker.run("kill", name)
+        wait_for(lambda: "event die" in agent.text(), what="the die event")
+        self.assertEqual(self.statuses()["/p/hup"], "active")
+
+    def test_sighup_with_a_broken_config_keeps_the_settings(self):
+        config = os.path.join(self.dir, "config.json")
+        with open(config, "w") as f:
+            json.dump({"on_die": "mark"}, f)
+        name = self.docker.create(self.name("hup2"))
+        self.write_registry([assignment("/p/hup2", 23501, container_name=name)])
+        agent = self.start_agent("--config", config)
+        with open(config, "w") as f:
+            f.write("{on_die: keep")
+        agent.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "keeping the current settings" in agent.text(), what="the refusal")
+        self.docker.run("kill", name)
+        self.wait_status("/p/hup2", "released")
+
     def test_a_second_agent_on_the_same_registry_refuses_to_start(self):
         first = self.start_agent()
         second = self.run_cli(timeout=20)
