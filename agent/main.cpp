@@ -5,6 +5,7 @@
 #include "agent/exit_codes.hpp"
 #include "agent/one_shot_commands.hpp"
 #include "agent/port_commands.hpp"
+#include "agent/service_install.hpp"
 #include "agent/watch_mode.hpp"
 #include "base/log.hpp"
 #include "config/version.hpp"
@@ -29,16 +30,21 @@ int main(int argc, char** argv) {
   ConfigOverrides flags;
   app.add_option("--registry", flags.registry_path,
                  "Registry file (else $IRIS_PORT_REGISTRY, else "
-                 "~/.iris-devtester/port-registry.json)");
+                 "~/.iris-devtester/port-registry.json)")
+      ->type_name("PATH");
   app.add_option("--docker-host", flags.docker_host,
                  "Docker endpoint, unix:///path or tcp://host:port (else $DOCKER_HOST, else "
-                 "unix:///var/run/docker.sock)");
+                 "unix:///var/run/docker.sock)")
+      ->type_name("URL");
   app.add_option("--grace", flags.grace_seconds,
                  "Seconds an assignment without container_name may wait for its container "
-                 "(default 600)");
+                 "(default 600)")
+      ->type_name("SECONDS");
   app.add_option("--config", flags.config_file,
-                 "JSON config file (else ~/.config/iris-port-agent/config.json if present)");
-  app.add_option("--log-level", flags.log_level, "debug, info, warning or error");
+                 "JSON config file (else ~/.config/iris-port-agent/config.json if present)")
+      ->type_name("FILE");
+  app.add_option("--log-level", flags.log_level, "debug, info, warning or error (default info)")
+      ->type_name("LEVEL");
   app.add_flag("--allow-unsafe-registry", flags.allow_unsafe_registry,
                "Accept a registry that is a symlink or owned by another user");
   bool once = false;
@@ -59,29 +65,71 @@ int main(int argc, char** argv) {
   CLI::App* assign = app.add_subcommand(
       "assign",
       "Give PROJECT_PATH a port (idempotent) and print it: PORT=$(iris-port-agent assign .)");
-  assign->add_option("project_path", assign_options.project_path, "The project's directory")
+  assign
+      ->add_option("PROJECT_PATH", assign_options.project_path,
+                   "The project's directory (made absolute)")
       ->required();
   assign
       ->add_option("--port", assign_options.port,
                    "A manual port; fails naming the project that holds it")
-      ->check(CLI::Range(1, 65535));
-  assign->add_option("--range", port_range, "Ports for automatic assignment (default 1972-1981)");
+      ->check(CLI::Range(1, 65535).description(""))
+      ->type_name("PORT");
+  assign->add_option("--range", port_range, "Ports for automatic assignment (default 1972-1981)")
+      ->type_name("A-B");
   assign->add_flag("--json", assign_options.json, "Print the whole assignment as JSON");
 
   std::string release_path;
   CLI::App* release =
       app.add_subcommand("release", "Remove PROJECT_PATH's assignment (exit 1 if it has none)");
-  release->add_option("project_path", release_path, "The project's directory")->required();
+  release->add_option("PROJECT_PATH", release_path, "The project's directory (made absolute)")
+      ->required();
 
   std::string get_path;
   bool get_json = false;
   CLI::App* get = app.add_subcommand("get", "Print PROJECT_PATH's port (exit 1 if it has none)");
-  get->add_option("project_path", get_path, "The project's directory")->required();
+  get->add_option("PROJECT_PATH", get_path, "The project's directory (made absolute)")->required();
   get->add_flag("--json", get_json, "Print the whole assignment as JSON");
 
   bool clear_confirmed = false;
   CLI::App* clear = app.add_subcommand("clear", "Remove every assignment (needs --yes)");
   clear->add_flag("--yes", clear_confirmed, "Really remove every assignment");
+  ServiceOptions service_options;
+  bool force_systemd = false;
+  bool force_launchd = false;
+  CLI::App* install_service = app.add_subcommand(
+      "install-service",
+      "Start the agent at login: write and enable a systemd user unit (Linux) or a launchd "
+      "LaunchAgent (macOS)");
+  CLI::App* uninstall_service = app.add_subcommand(
+      "uninstall-service", "Stop and disable the login service and remove its file");
+  for (CLI::App* service : {install_service, uninstall_service}) {
+    service->add_flag("--dry-run", service_options.dry_run,
+                      "Print what would be written (the file on stdout) and what would be run "
+                      "(on stderr); change nothing");
+    service->add_flag("--systemd", force_systemd,
+                      "The systemd user unit, whatever this system is (default on Linux)");
+    service->add_flag("--launchd", force_launchd,
+                      "The launchd LaunchAgent, whatever this system is (default on macOS)");
+  }
+  install_service
+      ->add_option("--exec-path", service_options.exec_path,
+                   "The binary the service starts (default: this one, by its absolute path)")
+      ->type_name("PATH");
+
+  for (CLI::App* command : app.get_subcommands({})) {
+    command->footer(
+        "The common options (--registry, --docker-host, --grace, --config, --log-level) work "
+        "before or after the command; see iris-port-agent --help.");
+  }
+  install_service->footer(
+      "The service starts the agent with the common options given here (--registry, "
+      "--docker-host, --config, --grace, --log-level; paths made absolute) and with this "
+      "shell's $IRIS_PORT_REGISTRY, $DOCKER_HOST, $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH, so "
+      "it watches what this shell's docker CLI sees. Running it again rewrites the file and "
+      "restarts the service.");
+  app.footer(
+      "Run 'iris-port-agent COMMAND --help' for a command's options. Documentation: man "
+      "iris-port-agent, README.md.");
   app.require_subcommand(0, 1);
 
   try {
@@ -89,6 +137,19 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& error) {
     const int code = app.exit(error);
     return code == 0 ? kExitOk : kExitUsage;
+  }
+
+  if (install_service->parsed() || uninstall_service->parsed()) {
+    if (force_systemd && force_launchd) {
+      log_error("--systemd and --launchd exclude each other; give one (or neither)");
+      return kExitUsage;
+    }
+    if (force_systemd || force_launchd) {
+      service_options.manager = force_launchd ? ServiceManager::kLaunchd : ServiceManager::kSystemd;
+    }
+    // No config is loaded here: the service reads it itself when it starts.
+    return install_service->parsed() ? run_install_service(service_options, flags)
+                                     : run_uninstall_service(service_options);
   }
 
   auto config = load_config(flags, process_environment());

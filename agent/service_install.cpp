@@ -1,0 +1,515 @@
+#include "agent/service_install.hpp"
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef __APPLE__
+#include <crt_externs.h>
+#include <mach-o/dyld.h>
+#define environ (*_NSGetEnviron())
+#endif
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "agent/exit_codes.hpp"
+#include "base/log.hpp"
+#include "packaging/service_templates.hpp"
+
+namespace ipa {
+namespace {
+
+constexpr const char* kSystemdUnitName = "iris-port-agent.service";
+constexpr const char* kLaunchdLabel = "com.intersystems-community.iris-port-agent";
+
+// The variables that choose the registry and the Docker engine. A user
+// manager does not see the login shell's environment, so without them the
+// service could watch another engine than the `docker` CLI in this shell.
+constexpr const char* kCapturedVariables[] = {
+    "IRIS_PORT_REGISTRY", "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"};
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
+std::string absolute_path(const std::string& path) {
+  std::error_code ignored;
+  return std::filesystem::absolute(path, ignored).lexically_normal().string();
+}
+
+// One word of a systemd command line or assignment (systemd.syntax(7)):
+// quoted when it holds anything but plain characters, with "%" doubled so
+// it is not a specifier and, in ExecStart=, "$" doubled so it is not a
+// variable.
+std::string systemd_word(const std::string& word, bool in_command_line) {
+  const bool plain = !word.empty() && word.find_first_not_of(
+                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                          "0123456789/._:+@=,-") == std::string::npos;
+  if (plain) {
+    return word;
+  }
+  std::string quoted = "\"";
+  for (const char c : word) {
+    switch (c) {
+      case '\\':
+      case '"':
+        quoted += '\\';
+        quoted += c;
+        break;
+      case '\n':
+        quoted += "\\n";
+        break;
+      case '%':
+        quoted += "%%";
+        break;
+      case '$':
+        quoted += in_command_line ? "$$" : "$";
+        break;
+      default:
+        quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
+std::string xml_text(const std::string& text) {
+  std::string escaped;
+  for (const char c : text) {
+    switch (c) {
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      default:
+        escaped += c;
+    }
+  }
+  return escaped;
+}
+
+std::string render_systemd(const std::string& exec_path, const std::vector<std::string>& arguments,
+                           const std::map<std::string, std::string>& environment) {
+  std::string exec_start = systemd_word(exec_path, true);
+  for (const std::string& argument : arguments) {
+    exec_start += ' ';
+    exec_start += systemd_word(argument, true);
+  }
+  std::string environment_lines;
+  for (const auto& [name, value] : environment) {
+    environment_lines += "Environment=";
+    std::string assignment = name;
+    assignment += '=';
+    assignment += value;
+    environment_lines += systemd_word(assignment, false);
+    environment_lines += '\n';
+  }
+  std::string unit = kSystemdUnitTemplate;
+  replace_all(unit, "{{ENVIRONMENT}}", environment_lines);
+  replace_all(unit, "{{EXEC_START}}", exec_start);
+  return unit;
+}
+
+std::string render_launchd(const std::string& exec_path, const std::vector<std::string>& arguments,
+                           const std::map<std::string, std::string>& environment,
+                           const std::string& home) {
+  std::string program_arguments = "    <string>" + xml_text(exec_path) + "</string>\n";
+  for (const std::string& argument : arguments) {
+    program_arguments += "    <string>" + xml_text(argument) + "</string>\n";
+  }
+  std::string environment_dict;
+  if (!environment.empty()) {
+    environment_dict = "  <key>EnvironmentVariables</key>\n  <dict>\n";
+    for (const auto& [name, value] : environment) {
+      environment_dict +=
+          "    <key>" + xml_text(name) + "</key>\n    <string>" + xml_text(value) + "</string>\n";
+    }
+    environment_dict += "  </dict>\n";
+  }
+  std::string plist = kLaunchdPlistTemplate;
+  replace_all(plist, "{{PROGRAM_ARGUMENTS}}", program_arguments);
+  replace_all(plist, "{{ENVIRONMENT}}", environment_dict);
+  // launchd does not expand "~", so the log path is written out.
+  replace_all(plist, "{{LOG_PATH}}", xml_text(home + "/Library/Logs/iris-port-agent.log"));
+  return plist;
+}
+
+std::string home_directory() {
+  if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
+    return home;
+  }
+  if (const passwd* entry = ::getpwuid(::getuid()); entry != nullptr && entry->pw_dir != nullptr) {
+    return entry->pw_dir;
+  }
+  return "";
+}
+
+// Where the service manager looks for this user's service.
+std::string service_file_path(ServiceManager manager, const std::string& home) {
+  if (manager == ServiceManager::kLaunchd) {
+    return home + "/Library/LaunchAgents/" + kLaunchdLabel + ".plist";
+  }
+  const char* config_home = std::getenv("XDG_CONFIG_HOME");
+  const std::string base =
+      config_home != nullptr && config_home[0] == '/' ? config_home : home + "/.config";
+  return base + "/systemd/user/" + kSystemdUnitName;
+}
+
+std::string running_binary_path() {
+#ifdef __APPLE__
+  std::vector<char> buffer(PATH_MAX);
+  auto size = static_cast<std::uint32_t>(buffer.size());
+  if (_NSGetExecutablePath(buffer.data(), &size) != 0) {
+    return "";
+  }
+  char resolved[PATH_MAX];
+  return ::realpath(buffer.data(), resolved) != nullptr ? resolved : "";
+#else
+  std::error_code error;
+  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
+  return error ? "" : path.string();
+#endif
+}
+
+std::string command_text(const std::vector<std::string>& argv) {
+  std::string text;
+  for (const std::string& word : argv) {
+    text += (text.empty() ? "" : " ") + word;
+  }
+  return text;
+}
+
+bool on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
+  while (true) {
+    const auto colon = rest.find(':');
+    std::string candidate(rest.substr(0, colon));
+    candidate += '/';
+    candidate += program;
+    if (candidate.size() > 1 + program.size() && ::access(candidate.c_str(), X_OK) == 0) {
+      return true;
+    }
+    if (colon == std::string_view::npos) {
+      return false;
+    }
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+// Runs a command with the terminal's output (or none, when quiet). Returns
+// its exit status, or -1 when it could not be started.
+int run_command(const std::vector<std::string>& argv, bool quiet) {
+  std::vector<char*> args;
+  args.reserve(argv.size() + 1);
+  for (const std::string& word : argv) {
+    args.push_back(const_cast<char*>(word.c_str()));
+  }
+  args.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (quiet) {
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  }
+  pid_t child = 0;
+  const int spawned = ::posix_spawnp(&child, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) {
+    return -1;
+  }
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// True when commands can reach the service manager: systemctl needs a user
+// manager (absent in containers and in ssh sessions without a login).
+bool service_manager_reachable(ServiceManager manager) {
+  if (manager == ServiceManager::kLaunchd) {
+    return on_path("launchctl");
+  }
+  return on_path("systemctl") &&
+         run_command({"systemctl", "--user", "show-environment"}, true) == 0;
+}
+
+struct ManagerCommand {
+  std::vector<std::string> argv;
+  bool may_fail;  // e.g. unloading a service that is not loaded
+};
+
+std::string launchd_domain() {
+  return "gui/" + std::to_string(::getuid());
+}
+
+std::vector<ManagerCommand> enable_commands(ServiceManager manager, const std::string& path) {
+  if (manager == ServiceManager::kLaunchd) {
+    return {{{"launchctl", "bootout", launchd_domain() + "/" + kLaunchdLabel}, true},
+            {{"launchctl", "bootstrap", launchd_domain(), path}, false}};
+  }
+  // restart rather than start, so that a reinstall runs the new unit; without
+  // --no-block it would wait for READY=1, that is for Docker.
+  return {{{"systemctl", "--user", "daemon-reload"}, false},
+          {{"systemctl", "--user", "enable", kSystemdUnitName}, false},
+          {{"systemctl", "--user", "restart", "--no-block", kSystemdUnitName}, false}};
+}
+
+std::vector<ManagerCommand> disable_commands(ServiceManager manager) {
+  if (manager == ServiceManager::kLaunchd) {
+    return {{{"launchctl", "bootout", launchd_domain() + "/" + kLaunchdLabel}, true}};
+  }
+  return {{{"systemctl", "--user", "disable", "--now", kSystemdUnitName}, true}};
+}
+
+void print_commands_to_run(ServiceManager manager, const std::vector<ManagerCommand>& commands) {
+  std::cout << (manager == ServiceManager::kLaunchd
+                    ? "launchctl is not available here; to apply it, run:\n"
+                    : "no systemd user manager is reachable here (systemctl --user fails); to "
+                      "apply it in your login session, run:\n");
+  for (const ManagerCommand& command : commands) {
+    std::cout << "  " << command_text(command.argv) << "\n";
+  }
+  std::cout << std::flush;
+}
+
+bool run_commands(const std::vector<ManagerCommand>& commands) {
+  for (const ManagerCommand& command : commands) {
+    std::cout << "running: " << command_text(command.argv) << std::endl;
+    const int status = run_command(command.argv, command.may_fail);
+    if (status != 0 && !command.may_fail) {
+      log_error("'" + command_text(command.argv) + "' failed (exit " + std::to_string(status) +
+                "); fix the cause and run it again");
+      return false;
+    }
+  }
+  return true;
+}
+
+Error write_error(const std::string& path, int error_number) {
+  return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(error_number));
+}
+
+Result<std::string> write_service_file(const std::string& path, const std::string& content) {
+  const std::filesystem::path file(path);
+  std::error_code error;
+  std::filesystem::create_directories(file.parent_path(), error);
+  if (error) {
+    return make_error(ErrorCode::kIo,
+                      "cannot create " + file.parent_path().string() + ": " + error.message());
+  }
+  // Write aside and rename, so the manager never reads half a file.
+  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
+  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    return write_error(temp, errno);
+  }
+  std::size_t written = 0;
+  while (written < content.size()) {
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      const int error_number = errno;
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return write_error(temp, error_number);
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  ::fsync(fd);
+  ::close(fd);
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    const int error_number = errno;
+    ::unlink(temp.c_str());
+    return write_error(path, error_number);
+  }
+  return path;
+}
+
+const char* manager_name(ServiceManager manager) {
+  return manager == ServiceManager::kLaunchd ? "launchd LaunchAgent" : "systemd user unit";
+}
+
+}  // namespace
+
+ServiceManager native_service_manager() {
+#ifdef __APPLE__
+  return ServiceManager::kLaunchd;
+#else
+  return ServiceManager::kSystemd;
+#endif
+}
+
+std::string render_service_file(ServiceManager manager, const std::string& exec_path,
+                                const std::vector<std::string>& agent_arguments,
+                                const std::map<std::string, std::string>& environment,
+                                const std::string& home) {
+  return manager == ServiceManager::kLaunchd
+             ? render_launchd(exec_path, agent_arguments, environment, home)
+             : render_systemd(exec_path, agent_arguments, environment);
+}
+
+std::vector<std::string> service_agent_arguments(const ConfigOverrides& flags) {
+  // Paths are made absolute: the service does not start in this directory.
+  std::vector<std::string> arguments;
+  if (flags.registry_path) {
+    arguments.insert(arguments.end(), {"--registry", absolute_path(*flags.registry_path)});
+  }
+  if (flags.docker_host) {
+    arguments.insert(arguments.end(), {"--docker-host", *flags.docker_host});
+  }
+  if (flags.config_file) {
+    arguments.insert(arguments.end(), {"--config", absolute_path(*flags.config_file)});
+  }
+  if (flags.grace_seconds) {
+    arguments.insert(arguments.end(), {"--grace", std::to_string(*flags.grace_seconds)});
+  }
+  if (flags.log_level) {
+    arguments.insert(arguments.end(), {"--log-level", *flags.log_level});
+  }
+  if (flags.allow_unsafe_registry) {
+    arguments.emplace_back("--allow-unsafe-registry");
+  }
+  return arguments;
+}
+
+std::map<std::string, std::string> service_environment(
+    const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string> captured;
+  for (const char* name : kCapturedVariables) {
+    if (auto found = env.find(name); found != env.end() && !found->second.empty()) {
+      captured[name] =
+          std::string(name) == "IRIS_PORT_REGISTRY" ? absolute_path(found->second) : found->second;
+    }
+  }
+  return captured;
+}
+
+int run_install_service(const ServiceOptions& options, const ConfigOverrides& flags) {
+  const ServiceManager manager = options.manager.value_or(native_service_manager());
+  const std::string home = home_directory();
+  if (home.empty()) {
+    log_error("install-service: cannot tell your home directory (HOME is not set)");
+    return kExitUsage;
+  }
+  std::string exec_path = options.exec_path.empty() ? running_binary_path() : options.exec_path;
+  if (exec_path.empty() || exec_path[0] != '/' || ::access(exec_path.c_str(), X_OK) != 0) {
+    log_error("install-service: '" + exec_path +
+              "' is not an executable absolute path; pass --exec-path /path/to/iris-port-agent");
+    return kExitUsage;
+  }
+  const std::string path = service_file_path(manager, home);
+  const std::string content =
+      render_service_file(manager, exec_path, service_agent_arguments(flags),
+                          service_environment(process_environment()), home);
+  const auto commands = enable_commands(manager, path);
+  if (options.dry_run) {
+    // The file alone on stdout, so `install-service --dry-run > file` is the file.
+    std::cout << content << std::flush;
+    std::cerr << "would write the " << manager_name(manager) << " above to " << path << "\n";
+    for (const ManagerCommand& command : commands) {
+      std::cerr << "would run: " << command_text(command.argv) << "\n";
+    }
+    return kExitOk;
+  }
+  if (auto written = write_service_file(path, content); !written) {
+    log_error("install-service: " + written.error().message);
+    return kExitFailure;
+  }
+  std::cout << "wrote " << path << " (starts " << exec_path << ")" << std::endl;
+  if (!service_manager_reachable(manager)) {
+    print_commands_to_run(manager, commands);
+    return kExitOk;
+  }
+  if (!run_commands(commands)) {
+    return kExitFailure;
+  }
+  if (manager == ServiceManager::kSystemd) {
+    std::cout << "see how it runs: systemctl --user status " << kSystemdUnitName
+              << "; its log: journalctl --user -u " << kSystemdUnitName << std::endl;
+  } else {
+    std::cout << "its log: " << home << "/Library/Logs/iris-port-agent.log" << std::endl;
+  }
+  return kExitOk;
+}
+
+int run_uninstall_service(const ServiceOptions& options) {
+  const ServiceManager manager = options.manager.value_or(native_service_manager());
+  const std::string home = home_directory();
+  if (home.empty()) {
+    log_error("uninstall-service: cannot tell your home directory (HOME is not set)");
+    return kExitUsage;
+  }
+  const std::string path = service_file_path(manager, home);
+  const std::vector<ManagerCommand> before = disable_commands(manager);
+  // After the file is gone, so that the manager forgets the unit.
+  const std::vector<ManagerCommand> after =
+      manager == ServiceManager::kSystemd
+          ? std::vector<ManagerCommand>{{{"systemctl", "--user", "daemon-reload"}, false}}
+          : std::vector<ManagerCommand>{};
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    (options.dry_run ? std::cerr : std::cout)
+        << "no " << manager_name(manager) << " at " << path << "; nothing to remove" << std::endl;
+    return kExitOk;
+  }
+  if (options.dry_run) {
+    for (const ManagerCommand& command : before) {
+      std::cerr << "would run: " << command_text(command.argv) << "\n";
+    }
+    std::cerr << "would remove " << path << "\n";
+    for (const ManagerCommand& command : after) {
+      std::cerr << "would run: " << command_text(command.argv) << "\n";
+    }
+    return kExitOk;
+  }
+  const bool reachable = service_manager_reachable(manager);
+  if (reachable && !run_commands(before)) {
+    return kExitFailure;
+  }
+  if (::unlink(path.c_str()) != 0) {
+    log_error("uninstall-service: cannot remove " + path + ": " + std::strerror(errno));
+    return kExitFailure;
+  }
+  std::cout << "removed " << path << std::endl;
+  if (reachable) {
+    return run_commands(after) ? kExitOk : kExitFailure;
+  }
+  if (manager == ServiceManager::kSystemd) {
+    // What `systemctl --user disable` would have removed, so that nothing
+    // dangles at the next login.
+    const std::string wants = std::filesystem::path(path).parent_path().string() +
+                              "/default.target.wants/" + kSystemdUnitName;
+    if (::lstat(wants.c_str(), &info) == 0 && S_ISLNK(info.st_mode) &&
+        ::unlink(wants.c_str()) == 0) {
+      std::cout << "removed " << wants << std::endl;
+    }
+    std::cout << "no systemd user manager is reachable here; if the agent runs in your login "
+                 "session, stop it there:\n  systemctl --user stop "
+              << kSystemdUnitName << "\n  systemctl --user daemon-reload" << std::endl;
+  } else {
+    std::cout << "launchctl is not available here; if the agent runs, unload it with:\n  "
+              << command_text(before.front().argv) << std::endl;
+  }
+  return kExitOk;
+}
+
+}  // namespace ipa
