@@ -25,6 +25,7 @@ int run_once(const Config& config) {
   job.steps.emplace_back(std::make_shared<const std::vector<Container>>(std::move(*containers)));
   job.options = RuleOptions{config.on_die, config.grace_seconds};
   job.clock = read_clock();
+  job.access = RegistryAccess{config.allow_unsafe_registry};
   ContainerNamer namer;
   const ReconcileResult result =
       run_reconcile_job(config.registry_path, job,

@@ -19,6 +19,10 @@
 namespace ipa {
 namespace {
 
+RegistryAccess access_for(const Config& config) {
+  return RegistryAccess{config.allow_unsafe_registry};
+}
+
 LockWait lock_wait(const Config& config) {
   return LockWait{std::chrono::milliseconds(config.lock_timeout_ms)};
 }
@@ -118,7 +122,8 @@ int run_assign(const Config& config, const AssignOptions& options) {
   Assignment chosen;
   std::optional<AssignDecision> decision;
   auto updated = update_registry(
-      config.registry_path, lock_wait(config), [&](Registry& registry) -> Result<Mutation> {
+      config.registry_path, lock_wait(config),
+      [&](Registry& registry) -> Result<Mutation> {
         const auto assignments = registry.assignments();
         auto decided = decide_assignment(assignments, request, published);
         if (!decided) {
@@ -146,7 +151,8 @@ int run_assign(const Config& config, const AssignOptions& options) {
                             python_local_isoformat_now(), decided->assignment_type};
         registry.append(chosen);
         return Mutation::kChanged;
-      });
+      },
+      access_for(config));
   if (!updated) {
     return fail(updated.error());
   }
@@ -158,17 +164,19 @@ int run_assign(const Config& config, const AssignOptions& options) {
 
 int run_release(const Config& config, const std::string& project_path) {
   std::optional<Assignment> released;
-  auto updated = update_registry(config.registry_path, lock_wait(config),
-                                 [&](Registry& registry) -> Result<Mutation> {
-                                   const auto assignments = registry.assignments();
-                                   const auto index = find_project(assignments, project_path);
-                                   if (!index) {
-                                     return Mutation::kUnchanged;
-                                   }
-                                   released = assignments[*index];
-                                   registry.remove(*index);
-                                   return Mutation::kChanged;
-                                 });
+  auto updated = update_registry(
+      config.registry_path, lock_wait(config),
+      [&](Registry& registry) -> Result<Mutation> {
+        const auto assignments = registry.assignments();
+        const auto index = find_project(assignments, project_path);
+        if (!index) {
+          return Mutation::kUnchanged;
+        }
+        released = assignments[*index];
+        registry.remove(*index);
+        return Mutation::kChanged;
+      },
+      access_for(config));
   if (!updated) {
     return fail(updated.error());
   }
@@ -182,7 +190,7 @@ int run_release(const Config& config, const std::string& project_path) {
 }
 
 int run_get(const Config& config, const std::string& project_path, bool json) {
-  auto loaded = load_registry_passively(config.registry_path);
+  auto loaded = load_registry_passively(config.registry_path, access_for(config));
   if (!loaded) {
     return fail(loaded.error());
   }
@@ -208,12 +216,14 @@ int run_clear(const Config& config, bool confirmed) {
     return kExitUsage;
   }
   std::size_t removed = 0;
-  auto updated = update_registry(config.registry_path, lock_wait(config),
-                                 [&](Registry& registry) -> Result<Mutation> {
-                                   removed = registry.size();
-                                   registry.clear_assignments();
-                                   return removed == 0 ? Mutation::kUnchanged : Mutation::kChanged;
-                                 });
+  auto updated = update_registry(
+      config.registry_path, lock_wait(config),
+      [&](Registry& registry) -> Result<Mutation> {
+        removed = registry.size();
+        registry.clear_assignments();
+        return removed == 0 ? Mutation::kUnchanged : Mutation::kChanged;
+      },
+      access_for(config));
   if (!updated) {
     return fail(updated.error());
   }

@@ -42,8 +42,9 @@ void write_plan(Registry& registry, const Plan& plan) {
 ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
                                   LockWait wait, ContainerNamer& namer) {
   ReconcileResult result;
-  result.outcome =
-      update_registry(registry_path, wait, [&](Registry& registry) -> Result<Mutation> {
+  result.outcome = update_registry(
+      registry_path, wait,
+      [&](Registry& registry) -> Result<Mutation> {
         const Plan plan = plan_steps(registry, job, namer);
         result.decisions = plan.log();
         result.summary = plan.summary();
@@ -57,7 +58,8 @@ ReconcileResult run_reconcile_job(const std::string& registry_path, const Reconc
           }
         }
         return Mutation::kChanged;
-      });
+      },
+      job.access);
   return result;
 }
 

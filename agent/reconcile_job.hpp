@@ -26,6 +26,7 @@ struct ReconcileJob {
   RuleOptions options;
   Clock clock;
   std::optional<std::string> agent_json;  // metadata to record when anything changed
+  RegistryAccess access;                  // --allow-unsafe-registry
 };
 
 struct ReconcileResult {

@@ -1,5 +1,7 @@
 #include "agent/registry_update.hpp"
 
+#include <atomic>
+
 #include "base/log.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
@@ -7,36 +9,51 @@
 namespace ipa {
 
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
-                                      const std::function<Result<Mutation>(Registry&)>& mutate) {
+                                      const std::function<Result<Mutation>(Registry&)>& mutate,
+                                      RegistryAccess access) {
   const std::string lock_path = lock_path_for(registry_path);
   auto lock = wait.timeout ? RegistryLock::acquire(lock_path, *wait.timeout)
                            : RegistryLock::try_acquire(lock_path);
   if (!lock) {
     return lock.error();
   }
-  auto loaded = load_registry(registry_path);
+  // A save only sweeps its own temp files, and the next start may have
+  // nothing to save: the first locked access of each process sweeps them all,
+  // so that a SIGKILLed agent leaves no litter after its restart.
+  static std::atomic<bool> swept{false};
+  if (!swept.exchange(true)) {
+    remove_leftover_temps(registry_path);
+  }
+  auto loaded = load_registry(registry_path, access);
   if (!loaded) {
     return loaded.error();
   }
-  if (loaded->existed) {
-    // What we just read parsed: it is the newest good copy, even if a Python
-    // writer made it.
-    if (auto kept = keep_last_good(registry_path, loaded->bytes); !kept) {
-      log_warn(kept.error().message);
+  // What we just read parsed: it is the newest good copy, even if a Python
+  // writer made it. It is kept unless a successful write supersedes it at
+  // once: copying it before the write would put a read and a copy of the
+  // whole file between an event and the registry showing it.
+  const auto keep_loaded = [&] {
+    if (loaded->existed) {
+      if (auto kept = keep_last_good(registry_path, loaded->bytes); !kept) {
+        log_warn(kept.error().message);
+      }
     }
-  }
+  };
   Registry& registry = loaded->registry;
   auto mutated = mutate(registry);
   if (!mutated) {
+    keep_loaded();
     return mutated.error();
   }
   UpdateOutcome outcome;
   if (*mutated == Mutation::kUnchanged) {
+    keep_loaded();
     outcome.bytes = std::move(loaded->bytes);
     return outcome;
   }
   outcome.bytes = registry.serialize();
-  if (auto saved = save_atomically(registry_path, outcome.bytes); !saved) {
+  if (auto saved = save_atomically(registry_path, outcome.bytes, access); !saved) {
+    keep_loaded();
     return saved.error();
   }
   outcome.written = true;

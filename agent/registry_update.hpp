@@ -7,6 +7,7 @@
 
 #include "base/result.hpp"
 #include "registry/registry.hpp"
+#include "registry/registry_file.hpp"
 
 namespace ipa {
 
@@ -27,8 +28,10 @@ enum class Mutation { kUnchanged, kChanged };
 // One read-modify-write under the registry lock: lock, read (a missing file
 // is empty; a corrupt one is an error and stays untouched), mutate, save
 // atomically only if the mutation changed something, keep the last good
-// copy, unlock. `mutate` may fail; then nothing is written.
+// copy, unlock. `mutate` may fail; then nothing is written. `access` says
+// whether a symlinked or foreign registry is accepted (--allow-unsafe-registry).
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
-                                      const std::function<Result<Mutation>(Registry&)>& mutate);
+                                      const std::function<Result<Mutation>(Registry&)>& mutate,
+                                      RegistryAccess access = {});
 
 }  // namespace ipa

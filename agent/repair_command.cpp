@@ -14,6 +14,7 @@ namespace {
 // `code`) when there is nothing it may do.
 bool restore_last_good(const Config& config, int& code) {
   const std::string& path = config.registry_path;
+  const RegistryAccess access{config.allow_unsafe_registry};
   auto lock =
       RegistryLock::acquire(lock_path_for(path), std::chrono::milliseconds(config.lock_timeout_ms));
   if (!lock) {
@@ -21,7 +22,7 @@ bool restore_last_good(const Config& config, int& code) {
     code = exit_code_for(lock.error());
     return false;
   }
-  auto current = load_registry(path);
+  auto current = load_registry(path, access);
   if (current) {
     std::cout << "registry " << path << " is readable; nothing to restore" << std::endl;
     return true;
@@ -53,7 +54,7 @@ bool restore_last_good(const Config& config, int& code) {
       return false;
     }
   }
-  if (auto restored = save_atomically(path, *good_bytes); !restored) {
+  if (auto restored = save_atomically(path, *good_bytes, access); !restored) {
     log_error(restored.error().message);
     code = exit_code_for(restored.error());
     return false;

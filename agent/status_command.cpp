@@ -39,7 +39,10 @@ void print_table(const Config& config, const LoadedRegistry& loaded, long agent_
     std::cout << "agent: running (pid " << agent_pid << ")"
               << (last.empty() ? "" : ", last change at " + last) << "\n";
   } else {
-    std::cout << "agent: not running\n";
+    // The last agent's note stays in the file: say when it last changed it.
+    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
+    std::cout << "agent: not running" << (last.empty() ? "" : " (last change at " + last + ")")
+              << "\n";
   }
   const auto assignments = loaded.registry.assignments();
   if (assignments.empty()) {
@@ -122,7 +125,8 @@ void print_json(const Config& config, const LoadedRegistry& loaded, long agent_p
 }  // namespace
 
 int run_status(const Config& config, bool json) {
-  auto loaded = load_registry_passively(config.registry_path);
+  auto loaded =
+      load_registry_passively(config.registry_path, RegistryAccess{config.allow_unsafe_registry});
   if (!loaded) {
     log_error(loaded.error().message);
     return exit_code_for(loaded.error());

@@ -1,6 +1,8 @@
 #include "agent/watch_mode.hpp"
 
+#include <malloc.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -15,6 +17,7 @@
 #include "agent/docker/docker_watch.hpp"
 #include "agent/instance_lock.hpp"
 #include "agent/reconcile_job.hpp"
+#include "agent/service_notify.hpp"
 #include "agent/wall_clock.hpp"
 #include "base/log.hpp"
 #include "config/version.hpp"
@@ -116,7 +119,7 @@ class WatchAgent {
     if (!held_.empty() && !lookup_in_flight_) {
       lookup_in_flight_ = true;
       watch_.lookup(held_.front().fact.container.id,
-                    [this](Result<std::vector<Container>> listed) { on_looked_up(listed); });
+                    [this](const Result<std::vector<Container>>& listed) { on_looked_up(listed); });
     }
     schedule_write();
   }
@@ -145,8 +148,11 @@ class WatchAgent {
   // --- Registry side -----------------------------------------------------
 
   // The first change after a quiet spell is written at once; changes that
-  // arrive while a write runs, or within the window after it, go into the
-  // next write. The window never extends, so it is also the cap.
+  // arrive while a write runs go into the next write, which starts as soon as
+  // that write ends (the write itself was their coalescing window: waiting
+  // longer would only add to their lag); changes that arrive within the
+  // window after a write wait for its end. The window never extends, so it
+  // is also the cap.
   void schedule_write() {
     if (closed_ || writing_ || pending_.empty() || blocked_ != Blocked::kNo) {
       return;
@@ -155,7 +161,7 @@ class WatchAgent {
     const std::uint64_t window =
         stopping_ ? 0 : static_cast<std::uint64_t>(config_.coalesce_window_ms);
     const std::uint64_t ready_at = last_write_end_ms_ + window;
-    if (now >= ready_at || last_write_end_ms_ == 0) {
+    if (now >= ready_at || last_write_end_ms_ == 0 || arrived_during_write_) {
       start_write();
     } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&write_timer_))) {
       uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, ready_at - now, 0);
@@ -172,12 +178,14 @@ class WatchAgent {
 
   void start_write() {
     uv_timer_stop(&write_timer_);
+    arrived_during_write_ = false;
     job_ = ReconcileJob{};
     job_.steps = std::move(pending_);
     pending_.clear();
     job_.present_names = cache_.names();
     job_.options = RuleOptions{config_.on_die, config_.grace_seconds};
     job_.clock = read_clock();
+    job_.access = RegistryAccess{config_.allow_unsafe_registry};
     job_.agent_json = "{\"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" + kVersion +
                       "\", \"last_change_at\": \"" + iso8601_utc(last_change_nano_) + "\"}";
     writing_ = true;
@@ -189,12 +197,16 @@ class WatchAgent {
     auto* self = static_cast<WatchAgent*>(work->data);
     self->result_ =
         run_reconcile_job(self->config_.registry_path, self->job_, LockWait{}, self->namer_);
+    // The job's parse and serialization of the whole registry are its peak;
+    // hand the freed pages back so that an idle agent stays small.
+    ::malloc_trim(0);
   }
 
   static void after_work(uv_work_t* work, int /*status*/) {
     auto* self = static_cast<WatchAgent*>(work->data);
     self->writing_ = false;
     self->last_write_end_ms_ = uv_now(self->loop_);
+    self->arrived_during_write_ = !self->pending_.empty();
     self->finish_write();
   }
 
@@ -215,8 +227,10 @@ class WatchAgent {
         std::any_of(job_.steps.begin(), job_.steps.end(),
                     [](const auto& step) { return std::holds_alternative<ContainerList>(step); });
     if (full_reconcile) {
-      log_info(to_string(result_.summary) + " against " + std::to_string(cache_.size()) +
-               " container(s)");
+      const std::string summary = to_string(result_.summary) + " against " +
+                                  std::to_string(cache_.size()) + " container(s)";
+      log_info(summary);
+      notify_service_reconciled(summary);  // Type=notify: the registry is true now
     }
     if (!last_error_.empty()) {
       log_info("registry " + config_.registry_path + " is usable again; pending changes applied");
@@ -330,6 +344,7 @@ class WatchAgent {
       return;
     }
     stopping_ = true;
+    notify_service_stopping();
     shutdown_deadline_ms_ = uv_now(loop_) + kShutdownBudgetMs;
     watch_.stop();
     for (HeldFact& held : held_) {
@@ -391,6 +406,7 @@ class WatchAgent {
   bool writing_ = false;
   Blocked blocked_ = Blocked::kNo;
   std::uint64_t last_write_end_ms_ = 0;
+  bool arrived_during_write_ = false;  // changes came in while the last write ran
   std::uint64_t io_retry_ms_ = kIoRetryInitialMs;
   std::string last_error_;
   std::int64_t last_change_nano_ = 0;
@@ -413,6 +429,12 @@ int run_watch_mode(const Config& config) {
     log_error(instance.error().message);
     return 2;
   }
+  // One write runs at a time, so one pool thread is enough: libuv's default
+  // four would each keep a stack and a malloc arena holding a copy's worth of
+  // the registry (7 MiB private instead of 3 with 1,000 assignments). One
+  // arena for both threads, for the same reason. A user's own setting wins.
+  ::setenv("UV_THREADPOOL_SIZE", "1", 0);
+  ::mallopt(M_ARENA_MAX, 1);
   uv_loop_t loop;
   uv_loop_init(&loop);
   {
@@ -421,6 +443,10 @@ int run_watch_mode(const Config& config) {
     agent.start();
     uv_run(&loop, UV_RUN_DEFAULT);
   }
+  // The agent's destructors close handles (DockerWatch's timer, curl's, the
+  // socket watch) whose close callbacks free them: let them run, or
+  // uv_loop_close fails with EBUSY and LeakSanitizer fails the exit.
+  uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
   log_info("stopped");
   return 0;

@@ -1,7 +1,9 @@
 #include "registry/registry.hpp"
 
 #include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -10,8 +12,12 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace ipa {
@@ -21,14 +27,86 @@ using rapidjson::SizeType;
 using rapidjson::Value;
 
 // Python's json.load reads NaN and Infinity and rejects bytes that are not
-// UTF-8; full precision keeps doubles exactly as Python reads them.
-constexpr unsigned kParseFlags = rapidjson::kParseFullPrecisionFlag |
+// UTF-8. Numbers come as text and ExactNumbers converts them as Python does.
+constexpr unsigned kParseFlags = rapidjson::kParseNumbersAsStringsFlag |
                                  rapidjson::kParseNanAndInfFlag |
                                  rapidjson::kParseValidateEncodingFlag;
 
 // Python's json module gives up near this depth (RecursionError); RapidJSON
 // would recurse without a limit when copying or writing the document.
 constexpr int kMaxNesting = 1000;
+
+// RapidJSON 1.1.0 (Debian 12) has undefined behaviour in its full-precision
+// strtod on some numbers ("0e+300": clz(0) and a shift by its garbage;
+// others index past its cached-powers table), found by
+// fuzz/registry_parse_fuzz and kept in fuzz/regressions/registry_parse/. So
+// numbers reach the document as text (kParseNumbersAsStringsFlag) and are
+// converted here: integers with from_chars (beyond 64 bits, as the nearest
+// double), the rest with strtod, which rounds correctly as Python's float()
+// does, including NaN, Infinity, overflow to inf and underflow to 0.
+template <class Handler>
+class ExactNumbers {
+ public:
+  using Ch = char;
+  explicit ExactNumbers(Handler& handler) : handler_(handler) {}
+
+  bool RawNumber(const Ch* text, SizeType length, bool /*copy*/) {
+    const std::string number(text, length);
+    if (number.find_first_not_of("-0123456789") == std::string::npos) {
+      const char* first = number.data();
+      const char* last = number.data() + number.size();
+      if (number.front() == '-') {
+        std::int64_t value = 0;
+        if (const auto [end, ec] = std::from_chars(first, last, value);
+            ec == std::errc() && end == last) {
+          return handler_.Int64(value);
+        }
+      } else {
+        std::uint64_t value = 0;
+        if (const auto [end, ec] = std::from_chars(first, last, value);
+            ec == std::errc() && end == last) {
+          return handler_.Uint64(value);
+        }
+      }
+    }
+    return handler_.Double(std::strtod(number.c_str(), nullptr));
+  }
+
+  bool Null() { return handler_.Null(); }
+  bool Bool(bool value) { return handler_.Bool(value); }
+  bool Int(int value) { return handler_.Int(value); }
+  bool Uint(unsigned value) { return handler_.Uint(value); }
+  bool Int64(std::int64_t value) { return handler_.Int64(value); }
+  bool Uint64(std::uint64_t value) { return handler_.Uint64(value); }
+  bool Double(double value) { return handler_.Double(value); }
+  bool String(const Ch* text, SizeType length, bool copy) {
+    return handler_.String(text, length, copy);
+  }
+  bool StartObject() { return handler_.StartObject(); }
+  bool Key(const Ch* text, SizeType length, bool copy) { return handler_.Key(text, length, copy); }
+  bool EndObject(SizeType count) { return handler_.EndObject(count); }
+  bool StartArray() { return handler_.StartArray(); }
+  bool EndArray(SizeType count) { return handler_.EndArray(count); }
+
+ private:
+  Handler& handler_;
+};
+
+// Fills a document through ExactNumbers (rapidjson::Document::Populate).
+struct ExactParse {
+  std::string_view input;
+  rapidjson::ParseResult result;
+
+  template <class Handler>
+  bool operator()(Handler& handler) {
+    rapidjson::MemoryStream stream(input.data(), input.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> encoded(stream);
+    rapidjson::Reader reader;
+    ExactNumbers<Handler> exact(handler);
+    result = reader.Parse<kParseFlags>(encoded, exact);
+    return !result.IsError();
+  }
+};
 
 constexpr const char* kRepairHint = "run `iris-port-agent repair` to restore the last good copy";
 
@@ -409,11 +487,12 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
   }
   Registry registry;
   auto& document = registry.impl_->document;
-  document.Parse<kParseFlags>(bytes.data(), bytes.size());
-  if (document.HasParseError()) {
-    const std::size_t offset = document.GetErrorOffset();
+  ExactParse parse{bytes, {}};
+  document.Populate(parse);
+  if (parse.result.IsError()) {
+    const std::size_t offset = parse.result.Offset();
     return corrupt(path, std::string("not valid JSON: ") +
-                             rapidjson::GetParseError_En(document.GetParseError()) + " at " +
+                             rapidjson::GetParseError_En(parse.result.Code()) + " at " +
                              line_and_column(bytes, offset) + " (byte " + std::to_string(offset) +
                              ")");
   }
@@ -508,8 +587,9 @@ std::optional<std::string> Registry::agent_json() const {
 
 Result<Ok> Registry::set_agent_json(std::string_view object_json) {
   rapidjson::Document parsed;
-  parsed.Parse<kParseFlags>(object_json.data(), object_json.size());
-  if (parsed.HasParseError() || !parsed.IsObject()) {
+  ExactParse parse{object_json, {}};
+  parsed.Populate(parse);
+  if (parse.result.IsError() || !parsed.IsObject()) {
     return make_error(ErrorCode::kUsage, "the agent metadata is not a JSON object: " +
                                              std::string(object_json.substr(0, 80)));
   }

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <functional>
 #include <random>
 #include <utility>
 
@@ -60,7 +61,8 @@ void remove_stale_temps(const std::string& directory, const std::string& name) {
   ::closedir(listing);
 }
 
-// A symlinked registry (dotfiles) stays a symlink: the file it names is replaced.
+// With --allow-unsafe-registry a symlinked registry (dotfiles) stays a
+// symlink: the file it names is replaced.
 std::string resolve_symlink(const std::string& path) {
   struct stat info {};
   if (::lstat(path.c_str(), &info) != 0 || !S_ISLNK(info.st_mode)) {
@@ -114,7 +116,10 @@ Result<std::string> write_temp_beside(const std::string& directory, const std::s
   }
   if (error != 0) {
     ::unlink(temp->path.c_str());
-    return make_error(ErrorCode::kIo, describe_errno("cannot write " + temp->path, error));
+    // The temp file's random name stays out of the message: a retry that
+    // fails the same way must read the same, so that it is reported once.
+    return make_error(ErrorCode::kIo,
+                      describe_errno("cannot write a temp file in " + directory, error));
   }
   return std::move(temp->path);
 }
@@ -142,7 +147,7 @@ Result<Ok> write_in_place(const std::string& path, std::string_view bytes) {
   if (!old_bytes) {
     return old_bytes.error();
   }
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) {
     return make_error(ErrorCode::kIo, describe_errno("cannot open " + path +
                                                          " to rewrite it in "
@@ -161,19 +166,35 @@ Result<Ok> write_in_place(const std::string& path, std::string_view bytes) {
                         "; free space or fix the mount and retry");
 }
 
-Error save_error(const std::string& path, const std::string& what) {
-  return make_error(ErrorCode::kIo, "cannot save the registry " + path + ": " + what +
-                                        "; the registry was left as it was; fix this and retry");
+std::string link_target(const std::string& path) {
+  std::array<char, PATH_MAX> target{};
+  const ssize_t length = ::readlink(path.c_str(), target.data(), target.size() - 1);
+  if (length <= 0) {
+    return "";
+  }
+  return " to " + std::string(target.data(), static_cast<std::size_t>(length));
 }
 
-}  // namespace
+Error unsafe_error(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kUsage, "refusing the registry " + path + ": " + what +
+                                           "; point --registry at a file of your own, or pass "
+                                           "--allow-unsafe-registry if this is intended");
+}
 
-Result<std::string> read_file(const std::string& path) {
+// Opens and reads `path`. With `no_follow`, a symlink at `path` fails with
+// ELOOP instead of being followed, so the check and the read see one file.
+// `check` inspects the opened file before its bytes are read.
+Result<std::string> read_opened(const std::string& path, bool no_follow,
+                                const std::function<Result<Ok>(const struct stat&)>& check = {}) {
   // O_NONBLOCK: a FIFO put at the registry path must not hang the agent.
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd fd(
+      ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | (no_follow ? O_NOFOLLOW : 0)));
   if (!fd.valid()) {
     if (errno == ENOENT) {
       return make_error(ErrorCode::kNotFound, path + " does not exist");
+    }
+    if (errno == ELOOP && no_follow) {
+      return unsafe_error(path, "it is a symbolic link" + link_target(path));
     }
     return make_error(ErrorCode::kIo, describe_errno("cannot open " + path, errno));
   }
@@ -188,6 +209,11 @@ Result<std::string> read_file(const std::string& path) {
   }
   if (!S_ISREG(info.st_mode)) {
     return make_error(ErrorCode::kIo, path + " is not a regular file; move it away");
+  }
+  if (check) {
+    if (auto checked = check(info); !checked) {
+      return checked.error();
+    }
   }
   std::string bytes;
   bytes.reserve(static_cast<std::size_t>(info.st_size));
@@ -207,8 +233,46 @@ Result<std::string> read_file(const std::string& path) {
   }
 }
 
-Result<LoadedRegistry> load_registry(const std::string& path) {
-  auto bytes = read_file(path);
+// Another user's file: the agent, run with privileges, must not be talked
+// into rewriting it (and a file someone else controls is no trusted input).
+Result<Ok> check_owner(const std::string& path, const struct stat& info) {
+  if (info.st_uid == ::geteuid()) {
+    return Ok{};
+  }
+  return unsafe_error(path, "it belongs to uid " + std::to_string(info.st_uid) +
+                                ", not to this user (uid " + std::to_string(::geteuid()) + ")");
+}
+
+// What is at `path` before a save replaces it: nothing, or a regular file of
+// ours. rename(2) replaces a link itself, never the file it names, so a link
+// that appears after this check cannot redirect the write either.
+Result<Ok> check_save_target(const std::string& path) {
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) != 0) {
+    return Ok{};  // missing (created below) or unreadable (the save reports it)
+  }
+  if (S_ISLNK(info.st_mode)) {
+    return unsafe_error(path, "it is a symbolic link" + link_target(path));
+  }
+  return check_owner(path, info);
+}
+
+Error save_error(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kIo, "cannot save the registry " + path + ": " + what +
+                                        "; the registry was left as it was; fix this and retry");
+}
+
+}  // namespace
+
+Result<std::string> read_file(const std::string& path) {
+  return read_opened(path, false);
+}
+
+Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess access) {
+  auto bytes = access.allow_unsafe ? read_opened(path, false)
+                                   : read_opened(path, true, [&](const struct stat& info) {
+                                       return check_owner(path, info);
+                                     });
   if (!bytes) {
     if (bytes.error().code == ErrorCode::kNotFound) {
       return LoadedRegistry{};
@@ -222,8 +286,14 @@ Result<LoadedRegistry> load_registry(const std::string& path) {
   return LoadedRegistry{std::move(registry).value(), std::move(bytes).value(), true};
 }
 
-Result<Ok> save_atomically(const std::string& path, const std::string& bytes) {
-  const std::string target = resolve_symlink(path);
+Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
+                           RegistryAccess access) {
+  if (!access.allow_unsafe) {
+    if (auto safe = check_save_target(path); !safe) {
+      return safe.error();
+    }
+  }
+  const std::string target = access.allow_unsafe ? resolve_symlink(path) : path;
   const std::string directory = posix::parent_directory(target);
   const std::string name = posix::final_component(target);
   auto made = posix::make_private_directories(directory);
@@ -242,13 +312,19 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes) {
     if (error == EBUSY) {
       return write_in_place(target, bytes);
     }
-    return save_error(path, describe_errno("cannot rename " + *temp, error));
+    return save_error(path, describe_errno("cannot rename a temp file over it", error));
   }
   if (const int error = posix::fsync_directory(directory); error != 0) {
     // The new registry is in place and readable; only its durability is in doubt.
     log_warn(describe_errno("saved " + path + " but could not fsync " + directory, error));
   }
   return Ok{};
+}
+
+void remove_leftover_temps(const std::string& registry_path) {
+  const std::string directory = posix::parent_directory(registry_path);
+  remove_stale_temps(directory, posix::final_component(registry_path));
+  remove_stale_temps(directory, posix::final_component(backup_path_for(registry_path)));
 }
 
 std::string backup_path_for(const std::string& registry_path) {

@@ -15,10 +15,19 @@ struct LoadedRegistry {
   bool existed = false;
 };
 
+// How far to trust what is at the registry path. By default a registry that
+// is a symbolic link, or a file owned by another user, is refused (kUsage):
+// either can make the agent read, or replace, a file it was never meant to
+// touch (a link planted in a shared directory, another user's file when run
+// with privileges). --allow-unsafe-registry sets allow_unsafe.
+struct RegistryAccess {
+  bool allow_unsafe = false;
+};
+
 // Reads and validates the registry at `path`. A missing file is an empty
 // registry. A directory, unreadable bytes or a bad schema are errors; the file
-// is never touched.
-Result<LoadedRegistry> load_registry(const std::string& path);
+// is never touched. An unsafe registry (see RegistryAccess) is a kUsage error.
+Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess access = {});
 
 // Reads the raw bytes; kNotFound if missing, kIo for a directory or any
 // other file that is not a regular one, or a failed read.
@@ -28,10 +37,17 @@ Result<std::string> read_file(const std::string& path);
 // 0600), write, fsync, rename, fsync the directory. Falls back to an in-place
 // write when rename fails with EBUSY (bind-mounted file). Creates a missing
 // directory with mode 0700. Removes temp files a crashed writer left behind.
-// A symlink at `path` is kept and the file it names is replaced. On failure
-// (kIo) the old registry is left as it was and no temp file remains.
+// An unsafe registry (see RegistryAccess) is refused (kUsage) and left alone;
+// when allowed, a symlink at `path` is kept and the file it names is replaced.
+// On failure (kIo) the old registry is left as it was and no temp file remains.
 // The caller must hold the registry lock.
-Result<Ok> save_atomically(const std::string& path, const std::string& bytes);
+Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
+                           RegistryAccess access = {});
+
+// Removes the temp files (of the registry and of its last good copy) that a
+// writer killed mid-save left in the registry's directory. The caller holds
+// the registry lock: temp files are only ever made under it, so none is live.
+void remove_leftover_temps(const std::string& registry_path);
 
 // The last good copy: `<path>.bak` (mode 0600), rewritten only when `bytes`
 // differ from it. `bytes` must be a registry that parsed. The caller holds

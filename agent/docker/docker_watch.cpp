@@ -51,6 +51,7 @@ struct DockerWatch::Impl {
   Phase phase = Phase::kStopped;
   bool in_outage = false;
   int attempt = 0;
+  std::uint64_t connected_at_ms = 0;  // uv_now() when the last sync completed
   std::mt19937 rng{std::random_device{}()};
 
   void start() {
@@ -111,7 +112,7 @@ struct DockerWatch::Impl {
 
   void synced(std::vector<Container> containers) {
     phase = Phase::kConnected;
-    attempt = 0;
+    connected_at_ms = uv_now(loop);
     if (socket_watch) {
       socket_watch->stop();
     }
@@ -152,14 +153,27 @@ struct DockerWatch::Impl {
     if (phase == Phase::kStopped) {
       return;
     }
+    // The backoff starts over only after a connection that lasted: a peer
+    // that answers the list and then drops the stream at once (garbage, a
+    // 64 MiB line, a proxy hanging up) must not be reconnected to every
+    // initial_ms for ever.
+    if (phase == Phase::kConnected &&
+        uv_now(loop) - connected_at_ms >= static_cast<std::uint64_t>(backoff.max_ms)) {
+      attempt = 0;
+    }
     client.cancel_all();
     held.clear();
     if (!in_outage) {
       in_outage = true;
-      log_warn(error.message + "; retrying until the engine answers");
-      callbacks.on_lost(error);
-      if (phase == Phase::kStopped) {
-        return;
+      // One line per outage: the caller's, when it has something to say.
+      if (callbacks.on_lost) {
+        log_debug(error.message + "; retrying until the engine answers");
+        callbacks.on_lost(error);
+        if (phase == Phase::kStopped) {
+          return;
+        }
+      } else {
+        log_warn(error.message + "; retrying until the engine answers");
       }
     } else {
       log_debug(error.message);
