@@ -220,6 +220,9 @@ struct DockerClient::Impl {
     const std::string url = endpoint.base_url + path;
     curl_easy_setopt(e, CURLOPT_URL, url.c_str());
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    // Only the configured endpoint: no proxy from the environment.
+    curl_easy_setopt(e, CURLOPT_PROXY, "");
+    curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     if (!endpoint.socket_path.empty()) {
       curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, endpoint.socket_path.c_str());
     } else {

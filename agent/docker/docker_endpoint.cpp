@@ -69,7 +69,9 @@ void apply_tls(DockerEndpoint& ep, const std::map<std::string, std::string>& env
   if (!ep.tls) {
     return;
   }
-  ep.tls_verify = !verify.empty();
+  // Stricter than the docker CLI on purpose: TLS is verified unless the user
+  // says no in so many words (DOCKER_TLS_VERIFY=0 or false).
+  ep.tls_verify = verify != "0" && verify != "false";
   if (cert_path.empty()) {
     cert_path = env_value(env, "HOME") + "/.docker";
   }

@@ -23,7 +23,7 @@ struct DockerEndpoint {
   // DOCKER_TLS_VERIFY, DOCKER_TLS or DOCKER_CERT_PATH is non-empty in `env`
   // (the union of the docker CLI and docker-py rules, so that whatever
   // reaches the engine for iris-devtester reaches it for us too); the server
-  // certificate is verified only when DOCKER_TLS_VERIFY is non-empty. The
+  // certificate is verified unless DOCKER_TLS_VERIFY is "0" or "false". The
   // files are ca.pem, cert.pem and key.pem in DOCKER_CERT_PATH, else
   // $HOME/.docker. A malformed URL is a kUsage error.
   static Result<DockerEndpoint> parse(const std::string& url,

@@ -70,11 +70,11 @@ TEST_CASE(
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("DOCKER_CERT_PATH alone turns on TLS without verification, as docker-py does",
+TEST_CASE("DOCKER_CERT_PATH alone turns on TLS, verified unless explicitly disabled",
           "[endpoint]") {
   const auto ep = parse_ok("tcp://host", {{"DOCKER_CERT_PATH", "/nonexistent-ipa-certs"}});
   CHECK(ep.tls);
-  CHECK_FALSE(ep.tls_verify);
+  CHECK(ep.tls_verify);
   CHECK(ep.base_url == "https://host:2376");
   CHECK(ep.ca_file.empty());  // missing files are left out
 }
@@ -84,9 +84,14 @@ TEST_CASE("an empty DOCKER_TLS_VERIFY does not turn on TLS", "[endpoint]") {
   CHECK_FALSE(ep.tls);
 }
 
-TEST_CASE("DOCKER_TLS turns on TLS without verification, certificates from ~/.docker",
-          "[endpoint]") {
+TEST_CASE("DOCKER_TLS turns on TLS, verified unless explicitly disabled", "[endpoint]") {
   const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_TLS", "1"}, {"HOME", "/nonexistent"}});
+  CHECK(ep.tls);
+  CHECK(ep.tls_verify);
+}
+
+TEST_CASE("DOCKER_TLS_VERIFY=0 disables verification explicitly", "[endpoint]") {
+  const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_TLS", "1"}, {"DOCKER_TLS_VERIFY", "0"}});
   CHECK(ep.tls);
   CHECK_FALSE(ep.tls_verify);
 }
