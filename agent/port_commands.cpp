@@ -1,13 +1,12 @@
 #include "agent/port_commands.hpp"
 
-#include <rapidjson/prettywriter.h>
-#include <rapidjson/stringbuffer.h>
 #include <unistd.h>
 
 #include <iostream>
 #include <set>
 #include <vector>
 
+#include "agent/assignment_json.hpp"
 #include "agent/container_snapshot.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/passive_read.hpp"
@@ -44,27 +43,6 @@ std::set<int> published_ports(const Config& config) {
     ports.insert(container.published_host_ports.begin(), container.published_host_ports.end());
   }
   return ports;
-}
-
-std::string assignment_json(const Assignment& assignment) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
-  writer.SetIndent(' ', 2);
-  writer.StartObject();
-  writer.Key("project_path");
-  writer.String(assignment.project_path);
-  writer.Key("port");
-  writer.Int(assignment.port);
-  writer.Key("assigned_at");
-  writer.String(assignment.assigned_at);
-  writer.Key("assignment_type");
-  writer.String(assignment.assignment_type);
-  writer.Key("status");
-  writer.String(to_string(assignment.status));
-  writer.Key("container_name");
-  assignment.container_name ? writer.String(*assignment.container_name) : writer.Null();
-  writer.EndObject();
-  return buffer.GetString();
 }
 
 int fail(const Error& error) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "agent/assignment_json.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/instance_lock.hpp"
 #include "agent/one_shot_commands.hpp"
@@ -82,7 +83,7 @@ void print_table(const Config& config, const LoadedRegistry& loaded, long agent_
 
 void print_json(const Config& config, const LoadedRegistry& loaded, long agent_pid) {
   rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  JsonWriter writer(buffer);
   writer.SetIndent(' ', 2);
   writer.StartObject();
   writer.Key("registry");
@@ -102,20 +103,7 @@ void print_json(const Config& config, const LoadedRegistry& loaded, long agent_p
   writer.Key("assignments");
   writer.StartArray();
   for (const Assignment& assignment : loaded.registry.assignments()) {
-    writer.StartObject();
-    writer.Key("project_path");
-    writer.String(assignment.project_path);
-    writer.Key("port");
-    writer.Int(assignment.port);
-    writer.Key("status");
-    writer.String(to_string(assignment.status));
-    writer.Key("container_name");
-    assignment.container_name ? writer.String(*assignment.container_name) : writer.Null();
-    writer.Key("assigned_at");
-    writer.String(assignment.assigned_at);
-    writer.Key("assignment_type");
-    writer.String(assignment.assignment_type);
-    writer.EndObject();
+    write_assignment(writer, assignment);
   }
   writer.EndArray();
   writer.EndObject();
