@@ -30,9 +30,6 @@ const char* prefix(LogLevel level) {
 void set_log_level(LogLevel level) {
   g_level.store(level);
 }
-LogLevel log_level() {
-  return g_level.load();
-}
 bool log_enabled(LogLevel level) {
   return level >= g_level.load();
 }

@@ -9,7 +9,6 @@ enum class LogLevel { kDebug, kInfo, kWarn, kError };
 // One line per call to stderr, prefixed with the level. Thread-safe: registry
 // writes run on libuv's thread pool.
 void set_log_level(LogLevel level);
-LogLevel log_level();
 bool log_enabled(LogLevel level);
 void log_line(LogLevel level, std::string_view message);
 

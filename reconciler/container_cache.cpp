@@ -65,11 +65,6 @@ void ContainerCache::learn_ports(const Container& listed) {
   }
 }
 
-const Container* ContainerCache::find(const std::string& id) const {
-  const auto found = containers_.find(id);
-  return found == containers_.end() ? nullptr : &found->second.container;
-}
-
 std::unordered_set<std::string> ContainerCache::names() const {
   std::unordered_set<std::string> names;
   names.reserve(containers_.size());

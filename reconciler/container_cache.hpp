@@ -40,7 +40,6 @@ class ContainerCache {
   // list); the rest of the entry is newer from the events themselves.
   void learn_ports(const Container& listed);
 
-  const Container* find(const std::string& id) const;
   std::unordered_set<std::string> names() const;
   std::size_t size() const { return containers_.size(); }
 
