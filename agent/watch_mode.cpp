@@ -189,6 +189,7 @@ class WatchAgent {
     job_.agent_json = "{\"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" + kVersion +
                       "\", \"last_change_at\": \"" + iso8601_utc(last_change_nano_) + "\"}";
     writing_ = true;
+    registry_touched_ = false;
     uv_queue_work(loop_, &work_, &WatchAgent::do_work, &WatchAgent::after_work);
   }
 
@@ -250,11 +251,16 @@ class WatchAgent {
         return;  // normal while a Python writer works; not worth a log line
       case ErrorCode::kRegistryCorrupt:
       case ErrorCode::kRegistryUnsupported:
-        blocked_ = Blocked::kUnreadable;
         report_once(error.message,
                     "; not writing it; changes wait until the file is valid again (or run "
                     "iris-port-agent repair)");
-        start_registry_watch();
+        // A fix that landed while the job read the file, or before the
+        // watch was set, has no event left to wake the agent: look again.
+        if (start_registry_watch() || registry_touched_) {
+          schedule_write();
+        } else {
+          blocked_ = Blocked::kUnreadable;
+        }
         return;
       default:
         blocked_ = Blocked::kIoFailure;
@@ -273,17 +279,20 @@ class WatchAgent {
     }
   }
 
-  void start_registry_watch() {
+  // True when the watch begins now, false when it was already running or
+  // could not be set (then a timer looks again now and then).
+  bool start_registry_watch() {
     if (uv_is_active(reinterpret_cast<uv_handle_t*>(&registry_watch_))) {
-      return;
+      return false;
     }
     const int rc = uv_fs_event_start(&registry_watch_, &WatchAgent::on_registry_changed,
                                      directory_of(config_.registry_path).c_str(), 0);
     if (rc != 0) {
-      // Without a watch, look again now and then.
       blocked_ = Blocked::kIoFailure;
       uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, kIoRetryInitialMs, 0);
+      return false;
     }
+    return true;
   }
 
   void stop_registry_watch() {
@@ -298,6 +307,7 @@ class WatchAgent {
     if (filename != nullptr && file_name_of(self->config_.registry_path) != filename) {
       return;
     }
+    self->registry_touched_ = true;
     self->blocked_ = Blocked::kNo;
     self->schedule_write();
   }
@@ -409,6 +419,7 @@ class WatchAgent {
   bool arrived_during_write_ = false;  // changes came in while the last write ran
   std::uint64_t io_retry_ms_ = kIoRetryInitialMs;
   std::string last_error_;
+  bool registry_touched_ = false;  // the file changed since the last write began
   std::int64_t last_change_nano_ = 0;
 
   bool stopping_ = false;

@@ -94,6 +94,31 @@ class RegistryFaults(AgentTestCase):
         self.assertEqual(self.registry_text(), "not json at all")
         self.assertIsNone(agent.process.poll())
 
+    def test_a_registry_fixed_in_place_while_the_agent_reads_it_still_wakes_the_agent(self):
+        # A writer that truncates and then writes produces two file events; when
+        # the agent's read of the empty file is still running as the second one
+        # comes, that event must not be lost. The pause between truncate and
+        # write walks across the read, so some round lands inside it.
+        pauses = [i * 0.00005 for i in range(20)] + [0.001, 0.002, 0.004]
+        names = self.make(len(pauses), "fix")
+        self.write_registry([assignment("/p/fix%d" % i, 26200 + i, container_name=n)
+                             for i, n in enumerate(names)])
+        agent = self.start_agent()
+        for i, pause in enumerate(pauses):
+            good = self.registry_text()
+            self.replace_registry(good[: len(good) // 3])
+            errors = agent.text().count("not writing it")
+            self.docker.run("rm", "-f", names[i])
+            wait_for(lambda: agent.text().count("not writing it") > errors,
+                     what="the corrupt-registry error in round %d" % i)
+            with open(self.registry, "w") as f:
+                until = time.perf_counter() + pause
+                while time.perf_counter() < until:
+                    pass
+                f.write(good)
+            wait_statuses(self, {"/p/fix%d" % i: "stale"}, timeout=3.0)
+        self.assertIsNone(agent.process.poll())
+
     def test_a_registry_truncated_by_a_killed_writer_is_repaired_and_nothing_written_is_lost(self):
         names = self.make(3, "t")
         self.write_registry([assignment("/p/%d" % i, 26200 + i, container_name=n)
