@@ -1,7 +1,5 @@
 #include "agent/registry_update.hpp"
 
-#include <atomic>
-
 #include "base/log.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
@@ -17,13 +15,10 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
   if (!lock) {
     return lock.error();
   }
-  // A save only sweeps its own temp files, and the next start may have
-  // nothing to save: the first locked access of each process sweeps them all,
-  // so that a SIGKILLed agent leaves no litter after its restart.
-  static std::atomic<bool> swept{false};
-  if (!swept.exchange(true)) {
-    remove_leftover_temps(registry_path);
-  }
+  // Temp files are only created under the lock we now hold, so any present
+  // were left by a writer that died; a restarted agent may have nothing to
+  // save, so every locked access sweeps them, not only a save.
+  remove_leftover_temps(registry_path);
   auto loaded = load_registry(registry_path, access);
   if (!loaded) {
     return loaded.error();

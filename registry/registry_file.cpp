@@ -342,9 +342,7 @@ Result<Ok> keep_last_good(const std::string& registry_path, const std::string& b
     return Ok{};
   }
   const std::string directory = posix::parent_directory(backup);
-  const std::string name = posix::final_component(backup);
-  remove_stale_temps(directory, name);
-  auto temp = write_temp_beside(directory, name, bytes, false);
+  auto temp = write_temp_beside(directory, posix::final_component(backup), bytes, false);
   if (!temp) {
     return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
                                           temp.error().message + "; free space and retry");

@@ -51,7 +51,8 @@ void remove_leftover_temps(const std::string& registry_path);
 
 // The last good copy: `<path>.bak` (mode 0600), rewritten only when `bytes`
 // differ from it. `bytes` must be a registry that parsed. The caller holds
-// the registry lock, as for save_atomically.
+// the registry lock, as for save_atomically, and sweeps the copy's leftover
+// temp files with remove_leftover_temps.
 std::string backup_path_for(const std::string& registry_path);
 Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes);
 
