@@ -439,6 +439,7 @@ std::string string_of(const Value& value) {
 
 struct Registry::Impl {
   rapidjson::Document document;
+  std::size_t parsed_size = 0;  // about what serialize() writes
 
   // parse() and the constructor guarantee the member exists.
   Value& assignments() { return document.FindMember("assignments")->value; }
@@ -471,6 +472,7 @@ Registry& Registry::operator=(Registry&&) noexcept = default;
 
 Registry::Registry(const Registry& other) : impl_(std::make_unique<Impl>()) {
   impl_->document.CopyFrom(other.impl_->document, impl_->document.GetAllocator());
+  impl_->parsed_size = other.impl_->parsed_size;
 }
 
 Registry& Registry::operator=(const Registry& other) {
@@ -500,11 +502,14 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
   if (!valid) {
     return valid.error();
   }
+  registry.impl_->parsed_size = bytes.size();
   return registry;
 }
 
 std::string Registry::serialize() const {
-  rapidjson::StringBuffer buffer;
+  // Sized once for about what was read: growing the buffer as it fills
+  // copied the whole output several times over.
+  rapidjson::StringBuffer buffer(nullptr, impl_->parsed_size + impl_->parsed_size / 8 + 256);
   PythonStyleWriter writer(buffer);
   impl_->document.Accept(writer);
   return {buffer.GetString(), buffer.GetSize()};

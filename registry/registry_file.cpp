@@ -215,12 +215,17 @@ Result<std::string> read_opened(const std::string& path, bool no_follow,
       return checked.error();
     }
   }
-  std::string bytes;
-  bytes.reserve(static_cast<std::size_t>(info.st_size));
-  std::array<char, 65536> chunk{};
+  // Read straight into the result; one byte more than the size fstat saw, so
+  // a file that grew meanwhile is noticed and read on.
+  std::string bytes(static_cast<std::size_t>(info.st_size) + 1, '\0');
+  std::size_t used = 0;
   while (true) {
-    const ssize_t count = ::read(fd.get(), chunk.data(), chunk.size());
+    if (used == bytes.size()) {
+      bytes.resize(bytes.size() * 2);
+    }
+    const ssize_t count = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
     if (count == 0) {
+      bytes.resize(used);
       return bytes;
     }
     if (count < 0) {
@@ -229,7 +234,7 @@ Result<std::string> read_opened(const std::string& path, bool no_follow,
       }
       return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, errno));
     }
-    bytes.append(chunk.data(), static_cast<std::size_t>(count));
+    used += static_cast<std::size_t>(count);
   }
 }
 
