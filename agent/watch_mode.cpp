@@ -31,6 +31,11 @@ constexpr std::uint64_t kLockRetryMs = 50;  // py-filelock's own poll interval
 constexpr std::uint64_t kIoRetryInitialMs = 1000;
 constexpr std::uint64_t kIoRetryMaxMs = 30000;
 constexpr std::uint64_t kShutdownBudgetMs = 900;  // SIGTERM to exit within a second
+// Memory a write used is handed back once changes stop coming: trimming after
+// every write made the next one fault all its pages in again, a millisecond
+// of each write's latency on this machine's virtualised page faults.
+constexpr std::uint64_t kTrimAfterQuietMs = 1000;
+constexpr int kKeepFreedBytes = 32 << 20;  // glibc's largest mmap threshold
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -61,6 +66,9 @@ class WatchAgent {
                    [this](const Error& error) { on_lost(error); }}) {
     uv_timer_init(loop_, &write_timer_);
     write_timer_.data = this;
+    uv_timer_init(loop_, &trim_timer_);
+    trim_timer_.data = this;
+    trim_work_.data = this;
     uv_fs_event_init(loop_, &registry_watch_);
     registry_watch_.data = this;
     for (auto& [handle, signum] : signals_) {
@@ -178,6 +186,7 @@ class WatchAgent {
 
   void start_write() {
     uv_timer_stop(&write_timer_);
+    uv_timer_stop(&trim_timer_);
     arrived_during_write_ = false;
     job_ = ReconcileJob{};
     job_.steps = std::move(pending_);
@@ -198,9 +207,6 @@ class WatchAgent {
     auto* self = static_cast<WatchAgent*>(work->data);
     self->result_ =
         run_reconcile_job(self->config_.registry_path, self->job_, LockWait{}, self->namer_);
-    // The job's parse and serialization of the whole registry are its peak;
-    // hand the freed pages back so that an idle agent stays small.
-    ::malloc_trim(0);
   }
 
   static void after_work(uv_work_t* work, int /*status*/) {
@@ -209,6 +215,26 @@ class WatchAgent {
     self->last_write_end_ms_ = uv_now(self->loop_);
     self->arrived_during_write_ = !self->pending_.empty();
     self->finish_write();
+    if (!self->writing_ && self->pending_.empty() && !self->closed_) {
+      uv_timer_start(&self->trim_timer_, &WatchAgent::on_quiet, kTrimAfterQuietMs, 0);
+    }
+  }
+
+  // A job's parse and serialization of the whole registry are its peak; once
+  // changes stop, the freed pages go back so that an idle agent stays small.
+  // On the pool, behind any write, so that the loop keeps reading events.
+  static void on_quiet(uv_timer_t* timer) {
+    auto* self = static_cast<WatchAgent*>(timer->data);
+    if (!self->writing_ && !self->trimming_) {
+      self->trimming_ = true;
+      uv_queue_work(self->loop_, &self->trim_work_, &WatchAgent::trim, &WatchAgent::after_trim);
+    }
+  }
+
+  static void trim(uv_work_t* /*work*/) { ::malloc_trim(0); }
+
+  static void after_trim(uv_work_t* work, int /*status*/) {
+    static_cast<WatchAgent*>(work->data)->trimming_ = false;
   }
 
   void finish_write() {
@@ -388,6 +414,7 @@ class WatchAgent {
     }
     closed_ = true;
     uv_close(reinterpret_cast<uv_handle_t*>(&write_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&trim_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&registry_watch_), nullptr);
   }
 
@@ -408,12 +435,15 @@ class WatchAgent {
   uv_timer_t write_timer_{};
   uv_fs_event_t registry_watch_{};
   uv_work_t work_{};
+  uv_timer_t trim_timer_{};
+  uv_work_t trim_work_{};
   std::array<std::pair<uv_signal_t, int>, 3> signals_{
       {{uv_signal_t{}, SIGINT}, {uv_signal_t{}, SIGTERM}, {uv_signal_t{}, SIGHUP}}};
 
   ReconcileJob job_;
   ReconcileResult result_;
   bool writing_ = false;
+  bool trimming_ = false;
   Blocked blocked_ = Blocked::kNo;
   std::uint64_t last_write_end_ms_ = 0;
   bool arrived_during_write_ = false;  // changes came in while the last write ran
@@ -446,6 +476,12 @@ int run_watch_mode(const Config& config) {
   // arena for both threads, for the same reason. A user's own setting wins.
   ::setenv("UV_THREADPOOL_SIZE", "1", 0);
   ::mallopt(M_ARENA_MAX, 1);
+  // Freed memory stays with the process until the agent trims it when quiet
+  // (kTrimAfterQuietMs): glibc's own trimming, and its mmap of large buffers,
+  // gave the pages back after every write, and faulting them in again cost
+  // more than the write's parse and serialization together.
+  ::mallopt(M_TRIM_THRESHOLD, kKeepFreedBytes);
+  ::mallopt(M_MMAP_THRESHOLD, kKeepFreedBytes);
   uv_loop_t loop;
   uv_loop_init(&loop);
   {
