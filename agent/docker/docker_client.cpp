@@ -1,6 +1,8 @@
 #include "agent/docker/docker_client.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 
 #include <curl/curl.h>
@@ -289,8 +291,30 @@ struct DockerClient::Impl {
       return make_error(ErrorCode::kProtocol,
                         prefix(t) + "the response is larger than 64 MiB; refusing it");
     }
+    if (code == CURLE_COULDNT_CONNECT && !endpoint.socket_path.empty()) {
+      return socket_error(t);
+    }
     const std::string detail = t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code);
     return make_error(ErrorCode::kDockerUnreachable, prefix(t) + detail);
+  }
+
+  // curl words a unix socket it cannot reach as "localhost port 80"; say
+  // which socket, why, and what the user can do about it.
+  Error socket_error(const Transfer& t) const {
+    long os_errno = 0;
+    curl_easy_getinfo(t.easy, CURLINFO_OS_ERRNO, &os_errno);
+    const int error = static_cast<int>(os_errno);
+    std::string hint;
+    if (error == ENOENT || error == ECONNREFUSED) {
+      hint = "; is the Docker engine running? (--docker-host or DOCKER_HOST name another one)";
+    } else if (error == EACCES) {
+      hint =
+          "; this user may not use it: join the docker group, or name a socket it may use "
+          "with --docker-host";
+    }
+    return make_error(ErrorCode::kDockerUnreachable,
+                      prefix(t) + "cannot connect to the socket " + endpoint.socket_path + ": " +
+                          (error != 0 ? std::strerror(error) : "connection failed") + hint);
   }
 
   Error status_error(const Transfer& t, long status) const {

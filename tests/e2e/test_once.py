@@ -3,6 +3,7 @@
 import datetime
 import json
 import os
+import socket
 import subprocess
 import time
 import unittest
@@ -120,6 +121,23 @@ class OnceFailures(AgentTestCase):
             capture_output=True, text=True, timeout=30)
         self.assertEqual(result.returncode, 3, result.stderr)
         self.assert_one_clear_line(result)
+        self.assert_untouched(original)
+
+    def test_a_socket_nobody_serves_exits_3_naming_the_socket_and_the_reason(self):
+        original = self.seed()
+        path = os.path.join(self.dir, "deaf.sock")
+        deaf = socket.socket(socket.AF_UNIX)
+        deaf.bind(path)  # bound, never listening: connect() is refused
+        self.addCleanup(deaf.close)
+        result = subprocess.run(
+            [os.environ["IPA_AGENT_BINARY"], "--registry", self.registry, "--docker-host",
+             "unix://" + path, "--once"], capture_output=True, text=True, timeout=30)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assert_one_clear_line(result)
+        self.assertIn("cannot connect to the socket " + path + ": Connection refused",
+                      result.stderr)
+        self.assertIn("is the Docker engine running?", result.stderr)
+        self.assertNotIn("port 80", result.stderr)
         self.assert_untouched(original)
 
     def test_lock_held_elsewhere_exits_4(self):
