@@ -48,9 +48,4 @@ void LineSplitter::feed(std::string_view bytes,
   }
 }
 
-void LineSplitter::reset() {
-  partial_.clear();
-  discarding_ = false;
-}
-
 }  // namespace ipa

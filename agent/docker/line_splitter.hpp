@@ -18,7 +18,6 @@ class LineSplitter {
 
   void feed(std::string_view bytes, const std::function<void(std::string_view)>& on_line,
             const std::function<void(std::size_t dropped)>& on_oversized);
-  void reset();
 
  private:
   std::size_t max_line_;

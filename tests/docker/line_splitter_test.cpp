@@ -94,12 +94,3 @@ TEST_CASE("an endless line keeps memory bounded and is reported once", "[splitte
   feed(splitter, out, "\n{}\n");
   CHECK(out.lines == std::vector<std::string>{"{}"});
 }
-
-TEST_CASE("reset forgets a partial line", "[splitter]") {
-  ipa::LineSplitter splitter;
-  Collected out;
-  feed(splitter, out, "half");
-  splitter.reset();
-  feed(splitter, out, "whole\n");
-  CHECK(out.lines == std::vector<std::string>{"whole"});
-}
