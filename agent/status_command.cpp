@@ -16,6 +16,13 @@
 namespace ipa {
 namespace {
 
+// The running agent (pid 0: none) and the last change the registry's
+// "agent" note records, which outlives the agent that wrote it.
+struct AgentState {
+  long pid = 0;
+  std::string last_change_at;
+};
+
 std::string agent_field(const std::optional<std::string>& agent_json, const char* key) {
   if (!agent_json) {
     return "";
@@ -32,16 +39,14 @@ std::string agent_field(const std::optional<std::string>& agent_json, const char
   return value.IsInt64() ? std::to_string(value.GetInt64()) : "";
 }
 
-void print_table(const Config& config, const LoadedRegistry& loaded, long agent_pid) {
+void print_table(const Config& config, const LoadedRegistry& loaded, const AgentState& agent) {
   std::cout << "registry: " << config.registry_path << (loaded.existed ? "" : " (not created yet)")
             << "\n";
-  if (agent_pid != 0) {
-    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
-    std::cout << "agent: running (pid " << agent_pid << ")"
+  const std::string& last = agent.last_change_at;
+  if (agent.pid != 0) {
+    std::cout << "agent: running (pid " << agent.pid << ")"
               << (last.empty() ? "" : ", last change at " + last) << "\n";
   } else {
-    // The last agent's note stays in the file: say when it last changed it.
-    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
     std::cout << "agent: not running" << (last.empty() ? "" : " (last change at " + last + ")")
               << "\n";
   }
@@ -81,7 +86,7 @@ void print_table(const Config& config, const LoadedRegistry& loaded, long agent_
   }
 }
 
-void print_json(const Config& config, const LoadedRegistry& loaded, long agent_pid) {
+void print_json(const Config& config, const LoadedRegistry& loaded, const AgentState& agent) {
   rapidjson::StringBuffer buffer;
   JsonWriter writer(buffer);
   writer.SetIndent(' ', 2);
@@ -89,13 +94,12 @@ void print_json(const Config& config, const LoadedRegistry& loaded, long agent_p
   writer.Key("registry");
   writer.String(config.registry_path);
   writer.Key("agent");
-  if (agent_pid != 0) {
+  if (agent.pid != 0) {
     writer.StartObject();
     writer.Key("pid");
-    writer.Int64(agent_pid);
-    const std::string last = agent_field(loaded.registry.agent_json(), "last_change_at");
+    writer.Int64(agent.pid);
     writer.Key("last_change_at");
-    last.empty() ? writer.Null() : writer.String(last);
+    agent.last_change_at.empty() ? writer.Null() : writer.String(agent.last_change_at);
     writer.EndObject();
   } else {
     writer.Null();
@@ -119,11 +123,12 @@ int run_status(const Config& config, bool json) {
     log_error(loaded.error().message);
     return exit_code_for(loaded.error());
   }
-  const long agent_pid = InstanceLock::running_agent_pid(config.registry_path);
+  const AgentState agent{InstanceLock::running_agent_pid(config.registry_path),
+                         agent_field(loaded->registry.agent_json(), "last_change_at")};
   if (json) {
-    print_json(config, *loaded, agent_pid);
+    print_json(config, *loaded, agent);
   } else {
-    print_table(config, *loaded, agent_pid);
+    print_table(config, *loaded, agent);
   }
   return kExitOk;
 }
