@@ -15,6 +15,7 @@
 
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
+#include "tests/registry/synthetic_registry.hpp"
 
 namespace {
 
@@ -25,20 +26,6 @@ struct Timings {
   std::vector<double> change;
   std::vector<double> save;
 };
-
-ipa::Registry registry_with(int count) {
-  ipa::Registry registry;
-  for (int i = 0; i < count; ++i) {
-    ipa::Assignment assignment;
-    assignment.project_path = "/home/dev/project-" + std::to_string(i);
-    assignment.port = 1972 + i;
-    assignment.assigned_at = "2025-01-17T10:30:00.123456";
-    assignment.assignment_type = "auto";
-    assignment.container_name = "iris_0123abcd_" + std::to_string(1972 + i);
-    registry.append(assignment);
-  }
-  return registry;
-}
 
 void report(const ipa::Error& error) {
   // Nothing better to do if stderr itself fails.
@@ -87,7 +74,7 @@ void print_row(const char* what, int count, const std::vector<double>& samples) 
 
 bool bench(const std::string& directory, int count, int rounds) {
   const std::string path = directory + "/port-registry-" + std::to_string(count) + ".json";
-  if (!ipa::save_atomically(path, registry_with(count).serialize())) {
+  if (!ipa::save_atomically(path, ipa::test::registry_with(count).serialize())) {
     return false;
   }
   Timings timings;

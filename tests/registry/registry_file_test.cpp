@@ -16,27 +16,15 @@
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
+#include "tests/registry/synthetic_registry.hpp"
 #include "tests/registry/test_support.hpp"
 
 namespace {
 
 using ipa::ErrorCode;
 using ipa::Registry;
+using ipa::test::registry_with;
 using ipa::test::TempDir;
-
-Registry registry_with(int count, const std::string& prefix = "/home/dev/project-") {
-  Registry registry;
-  for (int i = 0; i < count; ++i) {
-    ipa::Assignment assignment;
-    assignment.project_path = prefix + std::to_string(i);
-    assignment.port = 1972 + i;
-    assignment.assigned_at = "2025-01-17T10:30:00.123456";
-    assignment.assignment_type = "auto";
-    assignment.container_name = "iris_0123abcd_" + std::to_string(1972 + i);
-    registry.append(assignment);
-  }
-  return registry;
-}
 
 bool has_temp_files(const std::string& directory) {
   const auto names = ipa::test::names_in(directory);
