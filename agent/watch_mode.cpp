@@ -195,6 +195,7 @@ class WatchAgent {
     job_.options = RuleOptions{config_.on_die, config_.grace_seconds};
     job_.clock = read_clock();
     job_.access = RegistryAccess{config_.allow_unsafe_registry};
+    job_registry_path_ = config_.registry_path;
     job_.agent_json = "{\"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" + kVersion +
                       "\", \"last_change_at\": \"" + iso8601_utc(last_change_nano_) + "\"}";
     writing_ = true;
@@ -206,7 +207,7 @@ class WatchAgent {
   static void do_work(uv_work_t* work) {
     auto* self = static_cast<WatchAgent*>(work->data);
     self->result_ =
-        run_reconcile_job(self->config_.registry_path, self->job_, LockWait{}, self->namer_);
+        run_reconcile_job(self->job_registry_path_, self->job_, LockWait{}, self->namer_);
   }
 
   static void after_work(uv_work_t* work, int /*status*/) {
@@ -441,6 +442,8 @@ class WatchAgent {
       {{uv_signal_t{}, SIGINT}, {uv_signal_t{}, SIGTERM}, {uv_signal_t{}, SIGHUP}}};
 
   ReconcileJob job_;
+  // The pool thread's own copy: SIGHUP may replace config_ during a write.
+  std::string job_registry_path_;
   ReconcileResult result_;
   bool writing_ = false;
   bool trimming_ = false;

@@ -79,6 +79,36 @@ class WatchProcess(AgentTestCase):
         wait_for(lambda: "event die" in agent.text(), what="the die event")
         self.assertEqual(self.statuses()["/p/hup"], "active")
 
+    def test_sighups_during_writes_lose_no_change(self):
+        # A reload replaces the settings while a write may run on the pool;
+        # the write must not read the settings it replaces (ASan catches it).
+        config = os.path.join(self.dir, "config.json")
+        with open(config, "w") as f:
+            json.dump({"on_die": "mark"}, f)
+        names = self.make_containers(12, "hups")
+        self.write_registry([assignment("/p/hups%d" % i, 23600 + i, container_name=n)
+                             for i, n in enumerate(names)])
+        agent = self.start_agent("--config", config)
+        done = threading.Event()
+
+        def hang_up():
+            while not done.is_set():
+                agent.process.send_signal(signal.SIGHUP)
+                time.sleep(0.002)
+        signaller = threading.Thread(target=hang_up)
+        signaller.start()
+        try:
+            self.docker.run("rm", "-f", *names)
+            for i in range(len(names)):
+                self.wait_status("/p/hups%d" % i, "stale")
+        except AssertionError:
+            self.fail("agent exit status %r; its log ends: %s" % (
+                agent.process.poll(), agent.text()[-1500:]))
+        finally:
+            done.set()
+            signaller.join()
+        self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0, agent.text()[-2000:])
+
     def test_sighup_with_a_broken_config_keeps_the_settings(self):
         config = os.path.join(self.dir, "config.json")
         with open(config, "w") as f:
