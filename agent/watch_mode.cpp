@@ -216,17 +216,19 @@ class WatchAgent {
     self->last_write_end_ms_ = uv_now(self->loop_);
     self->arrived_during_write_ = !self->pending_.empty();
     self->finish_write();
-    if (!self->writing_ && self->pending_.empty() && !self->closed_) {
+    if (!self->writing_ && !self->closed_) {
       uv_timer_start(&self->trim_timer_, &WatchAgent::on_quiet, kTrimAfterQuietMs, 0);
     }
   }
 
   // A job's parse and serialization of the whole registry are its peak; once
-  // changes stop, the freed pages go back so that an idle agent stays small.
-  // On the pool, behind any write, so that the loop keeps reading events.
+  // no write has run or is due for a second (changes written, or waiting for
+  // a valid file), the freed pages go back so that the agent stays small. On
+  // the pool: the loop only waits for it if it allocates meanwhile.
   static void on_quiet(uv_timer_t* timer) {
     auto* self = static_cast<WatchAgent*>(timer->data);
-    if (!self->writing_ && !self->trimming_) {
+    const bool write_due = uv_is_active(reinterpret_cast<uv_handle_t*>(&self->write_timer_));
+    if (!self->writing_ && !write_due && !self->trimming_) {
       self->trimming_ = true;
       uv_queue_work(self->loop_, &self->trim_work_, &WatchAgent::trim, &WatchAgent::after_trim);
     }
@@ -281,12 +283,14 @@ class WatchAgent {
         report_once(error.message,
                     "; not writing it; changes wait until the file is valid again (or run "
                     "iris-port-agent repair)");
+        blocked_ = Blocked::kUnreadable;
         // A fix that landed while the job read the file, or before the
-        // watch was set, has no event left to wake the agent: look again.
-        if (start_registry_watch() || registry_touched_) {
+        // watch was set, has no event left to wake the agent: look again
+        // (a watch that cannot be set leaves a retry timer instead). A
+        // stopping agent has had its last try.
+        if ((start_registry_watch() || registry_touched_) && !stopping_) {
+          blocked_ = Blocked::kNo;
           schedule_write();
-        } else {
-          blocked_ = Blocked::kUnreadable;
         }
         return;
       default:

@@ -314,7 +314,7 @@ struct DockerClient::Impl {
     }
     return make_error(ErrorCode::kDockerUnreachable,
                       prefix(t) + "cannot connect to the socket " + endpoint.socket_path + ": " +
-                          (error != 0 ? std::strerror(error) : "connection failed") + hint);
+                          (error != 0 ? std::strerror(error) : t.errbuf) + hint);
   }
 
   Error status_error(const Transfer& t, long status) const {
