@@ -5,13 +5,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <functional>
+#include <initializer_list>
 #include <random>
 #include <utility>
+#include <vector>
 
 #include "base/log.hpp"
 #include "registry/posix_io.hpp"
@@ -41,16 +44,23 @@ std::string join(const std::string& directory, const std::string& name) {
 }
 
 // Temp files are only ever created under the registry lock, which the caller
-// holds, so any temp file present now was left by a writer that crashed.
-void remove_stale_temps(const std::string& directory, const std::string& name) {
+// holds, so any temp file of these `names` present now was left by a writer
+// that crashed. One read of the directory for all of them.
+void remove_stale_temps(const std::string& directory, std::initializer_list<std::string> names) {
   DIR* listing = ::opendir(directory.c_str());
   if (listing == nullptr) {
     return;  // the save that follows reports an unusable directory
   }
-  const std::string prefix = temp_prefix_for(name);
+  std::vector<std::string> prefixes;
+  for (const std::string& name : names) {
+    prefixes.push_back(temp_prefix_for(name));
+  }
   while (const dirent* entry = ::readdir(listing)) {
     const std::string_view entry_name(entry->d_name);
-    if (entry_name.substr(0, prefix.size()) != prefix) {
+    const bool temp = std::any_of(prefixes.begin(), prefixes.end(), [&](const std::string& p) {
+      return entry_name.substr(0, p.size()) == p;
+    });
+    if (!temp) {
       continue;
     }
     if (::unlinkat(::dirfd(listing), entry->d_name, 0) != 0 && errno != ENOENT) {
@@ -305,7 +315,7 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
   if (!made) {
     return made;
   }
-  remove_stale_temps(directory, name);
+  remove_stale_temps(directory, {name});
   auto temp = write_temp_beside(directory, name, bytes, true);
   if (!temp) {
     return save_error(path, temp.error().message);
@@ -328,8 +338,8 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
 
 void remove_leftover_temps(const std::string& registry_path) {
   const std::string directory = posix::parent_directory(registry_path);
-  remove_stale_temps(directory, posix::final_component(registry_path));
-  remove_stale_temps(directory, posix::final_component(backup_path_for(registry_path)));
+  remove_stale_temps(directory, {posix::final_component(registry_path),
+                                 posix::final_component(backup_path_for(registry_path))});
 }
 
 std::string backup_path_for(const std::string& registry_path) {
