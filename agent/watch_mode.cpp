@@ -160,8 +160,9 @@ class WatchAgent {
   // that write ends (the write itself was their coalescing window: waiting
   // longer would only add to their lag); changes that arrive within the
   // window after a write wait for its end. The window never extends, so it
-  // is also the cap.
-  void schedule_write() {
+  // is also the cap. `write_just_ended`: called as a write ends, with changes
+  // that came in while it ran.
+  void schedule_write(bool write_just_ended = false) {
     if (closed_ || writing_ || pending_.empty() || blocked_ != Blocked::kNo) {
       return;
     }
@@ -169,7 +170,7 @@ class WatchAgent {
     const std::uint64_t window =
         stopping_ ? 0 : static_cast<std::uint64_t>(config_.coalesce_window_ms);
     const std::uint64_t ready_at = last_write_end_ms_ + window;
-    if (now >= ready_at || last_write_end_ms_ == 0 || arrived_during_write_) {
+    if (now >= ready_at || last_write_end_ms_ == 0 || write_just_ended) {
       start_write();
     } else if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&write_timer_))) {
       uv_timer_start(&write_timer_, &WatchAgent::on_write_timer, ready_at - now, 0);
@@ -187,7 +188,6 @@ class WatchAgent {
   void start_write() {
     uv_timer_stop(&write_timer_);
     uv_timer_stop(&trim_timer_);
-    arrived_during_write_ = false;
     job_ = ReconcileJob{};
     job_.steps = std::move(pending_);
     pending_.clear();
@@ -214,7 +214,6 @@ class WatchAgent {
     auto* self = static_cast<WatchAgent*>(work->data);
     self->writing_ = false;
     self->last_write_end_ms_ = uv_now(self->loop_);
-    self->arrived_during_write_ = !self->pending_.empty();
     self->finish_write();
     if (!self->writing_ && !self->closed_) {
       uv_timer_start(&self->trim_timer_, &WatchAgent::on_quiet, kTrimAfterQuietMs, 0);
@@ -269,7 +268,7 @@ class WatchAgent {
     io_retry_ms_ = kIoRetryInitialMs;
     stop_registry_watch();
     maybe_finish_shutdown();
-    schedule_write();
+    schedule_write(/*write_just_ended=*/true);
   }
 
   void handle_write_error(const Error& error) {
@@ -453,7 +452,6 @@ class WatchAgent {
   bool trimming_ = false;
   Blocked blocked_ = Blocked::kNo;
   std::uint64_t last_write_end_ms_ = 0;
-  bool arrived_during_write_ = false;  // changes came in while the last write ran
   std::uint64_t io_retry_ms_ = kIoRetryInitialMs;
   std::string last_error_;
   bool registry_touched_ = false;  // the file changed since the last write began
