@@ -18,8 +18,11 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <map>
+#include <vector>
 
 #include "agent/exit_codes.hpp"
+#include "agent/port_commands.hpp"
 #include "base/log.hpp"
 #include "packaging/service_templates.hpp"
 
@@ -39,11 +42,6 @@ void replace_all(std::string& text, const std::string& from, const std::string& 
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
     text.replace(at, from.size(), to);
   }
-}
-
-std::string absolute_path(const std::string& path) {
-  std::error_code ignored;
-  return std::filesystem::absolute(path, ignored).lexically_normal().string();
 }
 
 // One word of a systemd command line or assignment (systemd.syntax(7)):
@@ -348,8 +346,7 @@ const char* manager_name(ServiceManager manager) {
   return manager == ServiceManager::kLaunchd ? "launchd LaunchAgent" : "systemd user unit";
 }
 
-}  // namespace
-
+// systemd on Linux, launchd on macOS.
 ServiceManager native_service_manager() {
 #ifdef __APPLE__
   return ServiceManager::kLaunchd;
@@ -358,6 +355,9 @@ ServiceManager native_service_manager() {
 #endif
 }
 
+// The service file for `manager`, from the template in packaging/ that is
+// compiled in. `agent_arguments` follow the binary on its command line;
+// `environment` becomes the service's environment (both may be empty).
 std::string render_service_file(ServiceManager manager, const std::string& exec_path,
                                 const std::vector<std::string>& agent_arguments,
                                 const std::map<std::string, std::string>& environment,
@@ -367,17 +367,19 @@ std::string render_service_file(ServiceManager manager, const std::string& exec_
              : render_systemd(exec_path, agent_arguments, environment);
 }
 
+// The command-line flags and environment variables that pick the registry
+// and the Docker engine, so the service watches what this shell would.
 std::vector<std::string> service_agent_arguments(const ConfigOverrides& flags) {
   // Paths are made absolute: the service does not start in this directory.
   std::vector<std::string> arguments;
   if (flags.registry_path) {
-    arguments.insert(arguments.end(), {"--registry", absolute_path(*flags.registry_path)});
+    arguments.insert(arguments.end(), {"--registry", absolute_project_path(*flags.registry_path)});
   }
   if (flags.docker_host) {
     arguments.insert(arguments.end(), {"--docker-host", *flags.docker_host});
   }
   if (flags.config_file) {
-    arguments.insert(arguments.end(), {"--config", absolute_path(*flags.config_file)});
+    arguments.insert(arguments.end(), {"--config", absolute_project_path(*flags.config_file)});
   }
   if (flags.grace_seconds) {
     arguments.insert(arguments.end(), {"--grace", std::to_string(*flags.grace_seconds)});
@@ -396,12 +398,15 @@ std::map<std::string, std::string> service_environment(
   std::map<std::string, std::string> captured;
   for (const char* name : kCapturedVariables) {
     if (auto found = env.find(name); found != env.end() && !found->second.empty()) {
-      captured[name] =
-          std::string(name) == "IRIS_PORT_REGISTRY" ? absolute_path(found->second) : found->second;
+      captured[name] = std::string(name) == "IRIS_PORT_REGISTRY"
+                           ? absolute_project_path(found->second)
+                           : found->second;
     }
   }
   return captured;
 }
+
+}  // namespace
 
 int run_install_service(const ServiceOptions& options, const ConfigOverrides& flags) {
   const ServiceManager manager = options.manager.value_or(native_service_manager());
