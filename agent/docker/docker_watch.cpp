@@ -165,15 +165,13 @@ struct DockerWatch::Impl {
     held.clear();
     if (!in_outage) {
       in_outage = true;
-      // One line per outage: the caller's, when it has something to say.
+      // One line per outage: the caller's.
+      log_debug(error.message + "; retrying until the engine answers");
       if (callbacks.on_lost) {
-        log_debug(error.message + "; retrying until the engine answers");
         callbacks.on_lost(error);
         if (phase == Phase::kStopped) {
           return;
         }
-      } else {
-        log_warn(error.message + "; retrying until the engine answers");
       }
     } else {
       log_debug(error.message);
