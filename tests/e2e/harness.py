@@ -45,6 +45,15 @@ def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
         time.sleep(interval)
 
 
+def status_kib(pid, key):
+    """A /proc/PID/status figure such as VmHWM or RssAnon, in KiB."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    raise KeyError(key)
+
+
 class Docker:
     """The docker CLI against the sandbox; every container it makes is removed at the end."""
 
@@ -136,6 +145,16 @@ class AgentTestCase(unittest.TestCase):
                                "--docker-host", docker_host(), *args],
                               capture_output=True, text=True, timeout=timeout, env=env,
                               check=check)
+
+    def write_config(self, settings):
+        """config.json in the test's directory: a dict as JSON, a str as it is."""
+        path = os.path.join(self.dir, "config.json")
+        with open(path, "w") as f:
+            if isinstance(settings, str):
+                f.write(settings)
+            else:
+                json.dump(settings, f)
+        return path
 
     def write_registry(self, assignments, **extra):
         data = {"schema_version": "1.0", "assignments": assignments}

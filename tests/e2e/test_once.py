@@ -1,7 +1,6 @@
 """--once against seeded registries: every reconcile rule, the summary, the exit codes."""
 
 import datetime
-import json
 import os
 import socket
 import subprocess
@@ -142,9 +141,7 @@ class OnceFailures(AgentTestCase):
 
     def test_lock_held_elsewhere_exits_4(self):
         original = self.seed()
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"lock_timeout_ms": 300}, f)
+        config = self.write_config({"lock_timeout_ms": 300})
         holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
         try:
             result = self.run_cli("--config", config, "--once")
@@ -178,9 +175,7 @@ class OnceFailures(AgentTestCase):
 
     def test_bad_config_exits_2(self):
         original = self.seed()
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"grace_seconds": "ten"}, f)
+        config = self.write_config({"grace_seconds": "ten"})
         result = self.run_cli("--config", config, "--once")
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assert_one_clear_line(result)
@@ -188,9 +183,7 @@ class OnceFailures(AgentTestCase):
         self.assert_untouched(original)
 
     def test_unknown_config_key_exits_2(self):
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"graec_seconds": 5}, f)
+        config = self.write_config({"graec_seconds": 5})
         result = self.run_cli("--config", config, "--once")
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("graec_seconds", result.stderr)

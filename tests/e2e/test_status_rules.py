@@ -1,6 +1,5 @@
 """Each status rule of the contract, driven by real containers while the agent watches."""
 
-import json
 import os
 import unittest
 
@@ -102,9 +101,7 @@ class StatusRules(AgentTestCase):
         self.wait_status("/p/rename", "stale")
 
     def test_on_die_keep_leaves_a_stopped_containers_assignment_active(self):
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"on_die": "keep"}, f)
+        config = self.write_config({"on_die": "keep"})
         name = self.docker.create(self.name("keep"))
         self.write_registry([assignment("/p/keep", 21011, container_name=name)])
         agent = self.start_agent("--config", config, "--log-level", "debug")

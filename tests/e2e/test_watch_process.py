@@ -9,7 +9,7 @@ import threading
 import time
 import unittest
 
-from harness import AgentTestCase, assignment, wait_for
+from harness import AgentTestCase, assignment, status_kib, wait_for
 from test_once import python_lock_holder
 
 PYTHON_WRITER = r"""
@@ -29,11 +29,6 @@ for i in range(count):
         with open(registry, "w") as f:
             json.dump(data, f, indent=2)
 """
-
-
-def private_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return next(int(line.split()[1]) for line in f if line.startswith("RssAnon:"))
 
 
 class WatchProcess(AgentTestCase):
@@ -65,14 +60,11 @@ class WatchProcess(AgentTestCase):
         self.assertEqual(agent.stop(signal.SIGINT, timeout=5), 0)
 
     def test_sighup_reloads_the_config_file(self):
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"on_die": "mark"}, f)
+        config = self.write_config({"on_die": "mark"})
         name = self.docker.create(self.name("hup"))
         self.write_registry([assignment("/p/hup", 23500, container_name=name)])
         agent = self.start_agent("--config", config, "--log-level", "debug")
-        with open(config, "w") as f:
-            json.dump({"on_die": "keep", "log_level": "debug"}, f)
+        self.write_config({"on_die": "keep", "log_level": "debug"})
         agent.process.send_signal(signal.SIGHUP)
         wait_for(lambda: "SIGHUP: reloaded" in agent.text(), what="the reload")
         self.docker.run("kill", name)
@@ -82,9 +74,7 @@ class WatchProcess(AgentTestCase):
     def test_sighups_during_writes_lose_no_change(self):
         # A reload replaces the settings while a write may run on the pool;
         # the write must not read the settings it replaces (ASan catches it).
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"on_die": "mark"}, f)
+        config = self.write_config({"on_die": "mark"})
         names = self.make_containers(12, "hups")
         self.write_registry([assignment("/p/hups%d" % i, 23600 + i, container_name=n)
                              for i, n in enumerate(names)])
@@ -110,14 +100,11 @@ class WatchProcess(AgentTestCase):
         self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0, agent.text()[-2000:])
 
     def test_sighup_with_a_broken_config_keeps_the_settings(self):
-        config = os.path.join(self.dir, "config.json")
-        with open(config, "w") as f:
-            json.dump({"on_die": "mark"}, f)
+        config = self.write_config({"on_die": "mark"})
         name = self.docker.create(self.name("hup2"))
         self.write_registry([assignment("/p/hup2", 23501, container_name=name)])
         agent = self.start_agent("--config", config)
-        with open(config, "w") as f:
-            f.write("{on_die: keep")
+        self.write_config("{on_die: keep")
         agent.process.send_signal(signal.SIGHUP)
         wait_for(lambda: "keeping the current settings" in agent.text(), what="the refusal")
         self.docker.run("kill", name)
@@ -206,7 +193,7 @@ class WatchProcess(AgentTestCase):
         for i, name in enumerate(names):
             self.docker.run("rm", "-f", name)
             self.wait_status("/p/q%d" % i, "stale")
-        wait_for(lambda: private_kib(agent.process.pid) < 4096, timeout=5,
+        wait_for(lambda: status_kib(agent.process.pid, "RssAnon") < 4096, timeout=5,
                  what="private memory (RssAnon) under 4 MiB once quiet")
 
 

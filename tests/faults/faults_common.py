@@ -7,26 +7,14 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
-from harness import (AgentTestCase, Agent, Docker, IMAGE, agent_binary, assignment,  # noqa: E402,F401
-                     docker_host, wait_for)
-
-CLK_TCK = os.sysconf("SC_CLK_TCK")
-
+from harness import (AgentTestCase, Agent, IMAGE, agent_binary, assignment,  # noqa: E402,F401
+                     docker_host, status_kib, wait_for)
 
 def cpu_ticks(pid):
     """utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15)."""
     with open("/proc/%d/stat" % pid) as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return int(fields[11]) + int(fields[12])
-
-
-def status_kib(pid, key):
-    """A /proc/PID/status figure such as VmHWM or VmRSS, in KiB."""
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    raise KeyError(key)
 
 
 def create_many(docker, names, start=False):
@@ -48,6 +36,16 @@ def remove_many(docker, names):
 
 def temp_files(directory):
     return sorted(n for n in os.listdir(directory) if ".tmp-" in n)
+
+
+def assert_no_temp_litter(case, directory):
+    """No temp file stays behind. The registry shows a write before the write
+    has copied it to the .bak (temp file, rename): that temp may still be in
+    flight when the test looks, litter is what is still there a moment later."""
+    try:
+        wait_for(lambda: temp_files(directory) == [], timeout=2.0, what="no temp files")
+    except AssertionError:
+        case.assertEqual(temp_files(directory), [])
 
 
 def wait_statuses(case, expected, timeout=10.0):
