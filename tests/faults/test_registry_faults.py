@@ -6,12 +6,11 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
-from faults_common import (AgentTestCase, assignment, figure, temp_files, wait_for,
-                           wait_statuses)
+from faults_common import (AgentTestCase, assert_no_temp_litter, assignment, figure, temp_files,
+                           wait_for, wait_statuses)
 
 # A Python writer as iris-devtester writes (in place, under the lock) that dies
 # half way: it writes the first half, says so, and waits to be SIGKILLed.
@@ -155,7 +154,7 @@ class RegistryFaults(AgentTestCase):
         self.docker.run("rm", "-f", names[2])
         wait_statuses(self, {"/p/2": "stale"})
         self.assertIsNone(agent.process.poll())
-        self.assertEqual(temp_files(self.dir), [])
+        assert_no_temp_litter(self, self.dir)
 
     def test_a_full_disk_fails_the_save_cleanly_and_the_change_lands_once_space_is_freed(self):
         mount = os.path.join(self.dir, "small")
@@ -190,7 +189,7 @@ class RegistryFaults(AgentTestCase):
         freed_at = time.monotonic()
         done = wait_statuses(self, {"/p/0": "stale", "/p/1": "active"}, timeout=35)
         figure("disk full: change applied after space was freed", "%.2f s" % (done - freed_at))
-        self.assertEqual(temp_files(mount), [])
+        assert_no_temp_litter(self, mount)
         self.assertIn("usable again", agent.text())
 
     def test_the_registry_directory_removed_at_runtime_is_recreated_0700(self):
