@@ -8,15 +8,16 @@ container removals from bench/engine_events (the engine's timeNano, and when
 the event reached a subscriber): all read the same clock, so their difference
 is what a user would see.
 
-Containers are busybox (`sleep 3600`), labelled ipa-bench=<run>, and named as
-iris-devtester names them; they are created but not started unless the section
-needs running ones: starting is slow here (about 0.7 s each) and a removed
+Containers are iris-sandbox:latest, a busybox image (`sleep 3600`), labelled
+ipa-bench=<run>, and named as iris-devtester names them; they are created but
+not started unless the section needs running ones: starting is slow here (about 0.7 s each) and a removed
 created container produces exactly one event (`destroy`), so the latency is
 that of one event.
 """
 
 import argparse
 import concurrent.futures
+import contextlib
 import hashlib
 import json
 import os
@@ -334,6 +335,19 @@ class Bench:
         write_registry(registry, entries)
         return registry, projects, names, sentinel
 
+    @contextlib.contextmanager
+    def watched(self, section, side, trial, count, port_base):
+        """A fleet of `count` (see fleet) with one side watching its registry,
+        settled; the side and the watch stop when the block ends."""
+        registry, projects, names, sentinel = self.fleet(section, trial, side, count, port_base)
+        watch, proc = self.start(side, registry, sentinel)
+        time.sleep(0.3)
+        try:
+            yield registry, projects, names, watch, proc
+        finally:
+            proc.stop()
+            watch.close()
+
     def start(self, side, registry, sentinel):
         watch = RegistryWatch(self.args.watch, registry)
         try:
@@ -375,12 +389,9 @@ class Bench:
     # 1. one event at a time
 
     def latency(self, side, trial):
-        count = self.args.latency_count
-        registry, projects, names, sentinel = self.fleet("lat", trial, side, count, 20000)
-        watch, proc = self.start(side, registry, sentinel)
-        time.sleep(0.3)
         samples, delivery = [], []
-        try:
+        with self.watched("lat", side, trial, self.args.latency_count, 20000) as (
+                _, projects, names, watch, _):
             for project, name in zip(projects, names):
                 self.api.remove_container(name)
                 wait_for(lambda p=project: watch.stale_at(p) is not None, 10, project + " stale")
@@ -388,9 +399,6 @@ class Bench:
                 samples.append((watch.stale_at(project) - self.events.destroy_ns(name)) / 1e6)
                 delivery.append(self.events.delivery_ms(name))
                 time.sleep(0.02)  # a quiet spell: each removal is a lone event
-        finally:
-            proc.stop()
-            watch.close()
         # What the watcher itself adds: its latency less the engine's delivery of
         # the same event to another subscriber.
         own = [total - engine for total, engine in zip(samples, delivery)]
@@ -401,11 +409,8 @@ class Bench:
     # 2. many at once
 
     def burst(self, side, trial):
-        count = self.args.burst_count
-        registry, projects, names, sentinel = self.fleet("burst", trial, side, count, 21000)
-        watch, proc = self.start(side, registry, sentinel)
-        time.sleep(0.3)
-        try:
+        with self.watched("burst", side, trial, self.args.burst_count, 21000) as (
+                _, projects, names, watch, proc):
             before_ns = cpu_ns(proc.pid)
             start = time.time_ns()
             self.docker_rm(names)
@@ -413,9 +418,6 @@ class Bench:
             settle(lambda: watch.all_stale(projects), 60)
             time.sleep(0.2)  # count any trailing write too
             cpu = (cpu_ns(proc.pid) - before_ns) / 1e6
-        finally:
-            proc.stop()
-            watch.close()
         seen = [(p, n) for p, n in zip(projects, names) if watch.stale_at(p) is not None]
         lags = [(watch.stale_at(p) - self.events.destroy_ns(n)) / 1e6 for p, n in seen]
         delivery = [self.events.delivery_ms(n) for _, n in seen]
@@ -426,32 +428,27 @@ class Bench:
         return {"p50": percentile(lags, 50), "p99": percentile(lags, 99), "complete": complete,
                 "delivery_p50": percentile(delivery, 50), "delivery_p99": percentile(delivery, 99),
                 "writes": writes, "empty_writes": idle_writes, "cpu_ms": cpu, "span_s": span,
-                "missed": len(projects) - len(seen)}
+                "missed": len(projects) - len(seen), "unreadable": watch.errors}
 
     # 2b. changes piled up behind a held lock
 
     def pileup(self, side, trial):
-        count = self.args.burst_count
-        registry, projects, names, sentinel = self.fleet("pile", trial, side, count, 22000)
-        watch, proc = self.start(side, registry, sentinel)
-        time.sleep(0.3)
-        lock = FileLock(registry[:-len(".json")] + ".lock")
-        try:
+        with self.watched("pile", side, trial, self.args.burst_count, 22000) as (
+                registry, projects, names, watch, _):
+            lock = FileLock(registry[:-len(".json")] + ".lock")
             lock.acquire()
-            start = time.time_ns()
-            self.docker_rm(names)
-            wait_for(lambda: all(self.events.destroy_ns(n) for n in names), 120, "the destroys")
-            time.sleep(0.3)  # every change is now waiting on the lock
-            held_writes = watch.writes_since(start)[0]
-            released = time.time_ns()
-            lock.release()
+            try:
+                start = time.time_ns()
+                self.docker_rm(names)
+                wait_for(lambda: all(self.events.destroy_ns(n) for n in names), 120,
+                         "the destroys")
+                time.sleep(0.3)  # every change is now waiting on the lock
+                held_writes = watch.writes_since(start)[0]
+                released = time.time_ns()
+            finally:
+                lock.release()
             settle(lambda: watch.all_stale(projects), 60)
             time.sleep(0.2)
-        finally:
-            if lock.is_locked:
-                lock.release()
-            proc.stop()
-            watch.close()
         seen = [watch.stale_at(p) for p in projects if watch.stale_at(p) is not None]
         complete = (max(seen) - released) / 1e6
         return {"writes": watch.writes_since(released)[0], "held_writes": held_writes,
@@ -623,6 +620,8 @@ class Bench:
                     break
             process.send_signal(signal.SIGTERM)
             process.communicate(timeout=10)
+        if best == float("inf"):
+            raise RuntimeError("the agent never logged \"reconciled\" for %d containers" % size)
         return best
 
     def reconnect(self):
@@ -664,7 +663,6 @@ def again_if_the_engine_restarts(bench, what, function, *args):
             log("  %s: the engine went away or failed (%s); waiting for it and redoing the trial"
                 % (what, type(error).__name__))
             bench.reconnect()
-    return None
 
 
 def trials(bench, name, function, count):
@@ -794,6 +792,9 @@ def report(r, args, seconds):
         row("2. burst: registry writes (for 300 changes)", a["writes"], p["writes"], "", "")
         row("2. burst: writes without a change", a["empty_writes"], p["empty_writes"], "", "0",
             "")
+        row("2. burst: registry versions read half-written", a["unreadable"], p["unreadable"], "",
+            "", "")
+        row("2. burst: changes never seen in the registry", a["missed"], p["missed"], "", "0", "")
         row("2. burst: CPU time of the watcher", a["cpu_ms"], p["cpu_ms"], "ms", "")
         row("2. burst: span of the destroy events", a["span_s"], p["span_s"], "s", "", "")
     if "pileup" in r:
@@ -801,6 +802,8 @@ def report(r, args, seconds):
         row("2b. pile-up: writes after the lock frees", a["writes"], p["writes"], "", "1")
         row("2b. pile-up: writes while the lock is held", a["held_writes"], p["held_writes"], "",
             "0", "")
+        row("2b. pile-up: changes never seen in the registry", a["missed"], p["missed"], "", "0",
+            "")
         row("2b. pile-up: lock release to registry complete", a["complete"], p["complete"], "ms",
             "")
     if "idle" in r:
