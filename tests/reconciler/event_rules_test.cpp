@@ -1,4 +1,4 @@
-// Status rules driven by Docker events (CONTRACT.md, "Status rules"): each
+// Status rules driven by Docker events (docs/protocol.md, "Status rules"): each
 // event goes through ContainerCache::observe, as the agent feeds them.
 
 #include <string>

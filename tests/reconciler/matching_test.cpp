@@ -1,4 +1,4 @@
-// Which container is an assignment's (CONTRACT.md): (a) container_name, and no
+// Which container is an assignment's (docs/protocol.md): (a) container_name, and no
 // other; else (b) iris_<md5[:8]>_<port>; else (c) the container publishing
 // host port `port` for 1972/tcp. First match backfills container_name.
 

@@ -1,4 +1,4 @@
-// The full reconcile from one container list (CONTRACT.md, "Status rules").
+// The full reconcile from one container list (docs/protocol.md, "Status rules").
 
 #include <string>
 #include <vector>

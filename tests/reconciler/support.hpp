@@ -1,8 +1,8 @@
 #pragma once
 
 // Builders and a small harness for the reconciler's table-driven tests. Every
-// expectation in these tests comes from /work/shared/CONTRACT.md ("Which
-// container is an assignment's", "Status rules"), not from the code.
+// expectation in these tests comes from docs/protocol.md ("Which container is
+// an assignment's", "Status rules"), not from the code.
 
 #include <catch2/catch.hpp>
 
