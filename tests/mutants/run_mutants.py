@@ -1,0 +1,246 @@
+"""Mutation check of the suite: each mutant breaks one contract rule; a test must notice.
+
+Run through scripts/mutants. The mutants are in mutants.txt beside this file, in blocks:
+
+    [name]
+    rule: the contract rule the mutant breaks (section: rule)
+    file: path/in/the/repository
+    replace: exact text that occurs once in that file
+    with: what it becomes (it must build under the project's warnings-as-errors)
+    test: ctest REGEX                       (ctest -R on the scratch build)
+    test: unittest DIR MODULE.Class.test    (python -m unittest in tests/DIR)
+
+`replace`/`with` may repeat for a mutant that needs two edits in one file. Tests run in
+the order given; the first that fails kills the mutant and the rest are skipped.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LIST = Path(__file__).with_name("mutants.txt")
+# The scratch tree keeps the repository's layout, build/ inside it, so that a compiler cache
+# with its base directory at the repository reuses the objects of the normal build.
+SCRATCH = ROOT / "build-mutants"
+SOURCE = SCRATCH / "tree"
+BUILD = SOURCE / "build"
+TEST_TIMEOUT_S = 600
+
+
+@dataclass
+class Mutant:
+    name: str
+    line: int
+    rule: str = ""
+    file: str = ""
+    edits: list = field(default_factory=list)  # [(replace, with)]
+    tests: list = field(default_factory=list)  # [(kind, args...)]
+
+
+class ListError(Exception):
+    pass
+
+
+def parse_list(text):
+    mutants, current, pending_replace = [], None, None
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip()
+        if not line or line.lstrip().startswith("#"):
+            continue
+        where = "%s:%d" % (LIST.name, number)
+        if line.startswith("[") and line.endswith("]"):
+            if pending_replace is not None:
+                raise ListError("%s: 'replace' without 'with' before it" % where)
+            current = Mutant(line[1:-1].strip(), number)
+            mutants.append(current)
+            continue
+        key, sep, value = line.partition(":")
+        value = value.strip()
+        if not sep or current is None:
+            raise ListError("%s: expected [name] or 'key: value', got %r" % (where, line))
+        if key == "rule":
+            current.rule = value
+        elif key == "file":
+            current.file = value
+        elif key == "replace":
+            pending_replace = value
+        elif key == "with":
+            if pending_replace is None:
+                raise ListError("%s: 'with' without 'replace'" % where)
+            current.edits.append((pending_replace, value))
+            pending_replace = None
+        elif key == "test":
+            kind, _, args = value.partition(" ")
+            if kind == "ctest" and args:
+                current.tests.append(("ctest", args.strip()))
+            elif kind == "unittest" and len(args.split()) == 2:
+                current.tests.append(("unittest", *args.split()))
+            else:
+                raise ListError("%s: a test is 'ctest REGEX' or 'unittest DIR ID', got %r"
+                                % (where, value))
+        else:
+            raise ListError("%s: unknown key %r" % (where, key))
+    names = set()
+    for m in mutants:
+        if not (m.rule and m.file and m.edits and m.tests):
+            raise ListError("%s:%d: mutant %s needs rule, file, replace/with and test"
+                            % (LIST.name, m.line, m.name))
+        if m.name in names:
+            raise ListError("%s:%d: mutant %s is listed twice" % (LIST.name, m.line, m.name))
+        names.add(m.name)
+    return mutants
+
+
+def tracked_files():
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+                         cwd=ROOT, check=True, capture_output=True).stdout
+    return [p for p in out.decode().split("\0") if p]
+
+
+def sync_scratch_copy():
+    """Copies the working tree into the scratch source, writing only files that differ, so
+    that the scratch build stays incremental (a rewritten file gets a fresh mtime)."""
+    for rel in tracked_files():
+        src, dst = ROOT / rel, SOURCE / rel
+        if not src.is_file():
+            continue
+        data = src.read_bytes()
+        if dst.is_file() and dst.read_bytes() == data:
+            continue
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        dst.write_bytes(data)
+        shutil.copymode(src, dst)
+
+
+def configure():
+    if (BUILD / "build.ninja").exists():
+        return
+    args = ["cmake", "-S", str(SOURCE), "-B", str(BUILD), "-G", "Ninja",
+            "-DCMAKE_BUILD_TYPE=Release"]
+    if shutil.which("ccache"):
+        # Paths relative to the tree, as scripts/bootstrap builds: the unmutated objects of
+        # the normal build are cache hits here.
+        launcher = "env;CCACHE_BASEDIR=%s;ccache" % SOURCE
+        args += ["-DCMAKE_CXX_COMPILER_LAUNCHER=" + launcher]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+
+def build(log):
+    with open(log, "w") as out:
+        return subprocess.run(["ninja", "-C", str(BUILD)], stdout=out,
+                              stderr=subprocess.STDOUT).returncode == 0
+
+
+def test_environment():
+    env = dict(os.environ)
+    env["IPA_AGENT_BINARY"] = str(BUILD / "iris-port-agent")
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    return env
+
+
+def run_test(test, log):
+    if test[0] == "ctest":
+        command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "-R", test[1]]
+        cwd = BUILD
+        label = "ctest: " + test[1]
+    else:
+        command = ["/usr/bin/python3", "-m", "unittest", test[2]]
+        cwd = SOURCE / "tests" / test[1]
+        label = "unittest: " + test[2]
+    with open(log, "a") as out:
+        out.write("\n=== %s\n" % " ".join(command))
+        out.flush()
+        try:
+            rc = subprocess.run(command, cwd=cwd, env=test_environment(), stdout=out,
+                                stderr=subprocess.STDOUT, timeout=TEST_TIMEOUT_S).returncode
+        except subprocess.TimeoutExpired:
+            return label + " (timed out)", False
+    return label, rc == 0
+
+
+def apply(mutant):
+    """Applies the edits; returns the original text, or an error line."""
+    path = SOURCE / mutant.file
+    if not path.is_file():
+        return None, "%s does not exist" % mutant.file
+    original = path.read_text()
+    text = original
+    for old, new in mutant.edits:
+        count = text.count(old)
+        if count != 1:
+            return None, "%r occurs %d times in %s (must be once)" % (old, count, mutant.file)
+        text = text.replace(old, new)
+    path.write_text(text)
+    return original, None
+
+
+def run_one(mutant, logs):
+    started = time.monotonic()
+    log = logs / (mutant.name + ".log")
+    original, error = apply(mutant)
+    if error:
+        return "did not apply: " + error, False, time.monotonic() - started
+    try:
+        if not build(log):
+            return "did not build (log: %s)" % log, False, time.monotonic() - started
+        for test in mutant.tests:
+            label, passed = run_test(test, log)
+            if not passed:
+                return label, True, time.monotonic() - started
+        return "SURVIVED every named test (log: %s)" % log, False, time.monotonic() - started
+    finally:
+        (SOURCE / mutant.file).write_text(original)
+
+
+def main(argv):
+    try:
+        mutants = parse_list(LIST.read_text())
+    except (OSError, ListError) as e:
+        print("mutants: %s" % e, file=sys.stderr)
+        return 2
+    if argv[:1] == ["--list"]:
+        for m in mutants:
+            print("%-34s %s" % (m.name, m.rule))
+        return 0
+    if argv:
+        known = {m.name for m in mutants}
+        unknown = [a for a in argv if a not in known]
+        if unknown:
+            print("mutants: no mutant named %s (see scripts/mutants --list)"
+                  % ", ".join(unknown), file=sys.stderr)
+            return 2
+        mutants = [m for m in mutants if m.name in argv]
+
+    SOURCE.mkdir(parents=True, exist_ok=True)
+    logs = SCRATCH / "logs"
+    logs.mkdir(exist_ok=True)
+    sync_scratch_copy()
+    configure()
+    if not build(logs / "unmutated.log"):
+        print("mutants: the unmutated tree does not build (log: %s)" % (logs / "unmutated.log"),
+              file=sys.stderr)
+        return 1
+
+    rows, failures, total_started = [], 0, time.monotonic()
+    for m in mutants:
+        verdict, killed, seconds = run_one(m, logs)
+        failures += not killed
+        rows.append((m.name, verdict, seconds))
+        print("mutants: %-34s %-60s %6.1f s" % (m.name, verdict, seconds), flush=True)
+    build(logs / "restored.log")
+
+    print("\n%-34s %-60s %8s" % ("mutant", "killed by", "time"))
+    for name, verdict, seconds in rows:
+        print("%-34s %-60s %6.1f s" % (name, verdict, seconds))
+    print("\nmutants: %d killed, %d not killed, in %.0f s"
+          % (len(rows) - failures, failures, time.monotonic() - total_started))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
