@@ -47,15 +47,19 @@ std::string engine_alternatives(const ResolvedEngine& engine, const Environment&
   std::vector<std::string> found;
   for (const auto& [name, host] : list_contexts(docker_config_dir(env))) {
     if (name != engine.context) {
-      found.push_back("context \"" + name + "\" -> " + (host.empty() ? "(default socket)" : host) +
-                      " (--context " + name + ")");
+      std::string line = "context \"" + name + "\" -> ";
+      line += host.empty() ? "(default socket)" : host;
+      line += " (--context " + name + ")";
+      found.push_back(std::move(line));
     }
   }
   for (const KnownSocket& socket : known_sockets(env)) {
     const std::string url = "unix://" + socket.path;
     if (url != engine.endpoint.url && is_socket(socket.path)) {
-      found.push_back(std::string(socket.engine) + " socket " + url + " (--docker-host " + url +
-                      ")");
+      std::string line = socket.engine;
+      line += " socket " + url;
+      line += " (--docker-host " + url + ")";
+      found.push_back(std::move(line));
     }
   }
   const std::string chosen_by = engine.context.empty()
