@@ -186,19 +186,26 @@ class WatchAgent {
   // The docker CLI's configuration directory (config.json's currentContext)
   // and the current context's own directory (its meta.json) are watched, so
   // that `docker context use` or an engine rewriting its context is noticed
-  // at once; quiet directories cost no wake-ups. A host named by the agent's
-  // settings never changes, so then nothing is watched.
+  // at once; quiet directories cost no wake-ups. A configuration directory
+  // that does not exist yet (no docker CLI used so far) is waited for in its
+  // parent. A host named by the agent's settings never changes, so then
+  // nothing is watched.
   void watch_docker_config() {
     if (!config_.docker_host.empty() || stopping_) {
       return;
     }
     const std::string config_dir = docker_config_dir(process_environment());
-    if (config_.docker_context.empty() && !uv_is_active(as_handle(&config_dir_watch_))) {
-      if (uv_fs_event_start(&config_dir_watch_, &WatchAgent::on_docker_config_changed,
-                            config_dir.c_str(), 0) != 0) {
-        log_debug("not watching " + config_dir +
-                  " (it does not exist): a later docker context "
-                  "switch is noticed at the next reconnect or restart");
+    if (config_.docker_context.empty() && watched_config_dir_ != config_dir) {
+      if (uv_is_active(as_handle(&config_dir_watch_))) {
+        uv_fs_event_stop(&config_dir_watch_);
+      }
+      watched_config_dir_.clear();
+      for (const std::string& dir : {config_dir, directory_of(config_dir)}) {
+        if (uv_fs_event_start(&config_dir_watch_, &WatchAgent::on_docker_config_changed,
+                              dir.c_str(), 0) == 0) {
+          watched_config_dir_ = dir;
+          break;
+        }
       }
     }
     std::string context_dir;
@@ -223,9 +230,12 @@ class WatchAgent {
                                        int /*status*/) {
     auto* self = static_cast<WatchAgent*>(handle->data);
     const std::string name = filename != nullptr ? filename : "";
-    const bool relevant =
-        name.empty() ||
-        (handle == &self->config_dir_watch_ ? name == "config.json" : name == "meta.json");
+    std::string wanted = "meta.json";
+    if (handle == &self->config_dir_watch_) {
+      const std::string config_dir = docker_config_dir(process_environment());
+      wanted = self->watched_config_dir_ == config_dir ? "config.json" : file_name_of(config_dir);
+    }
+    const bool relevant = name.empty() || name == wanted;
     if (relevant && !self->stopping_) {
       uv_timer_start(&self->resolve_timer_, &WatchAgent::on_resolve_due, kResolveSettleMs, 0);
     }
@@ -239,6 +249,7 @@ class WatchAgent {
     if (stopping_) {
       return;
     }
+    watch_docker_config();  // the configuration directory may have just appeared
     auto fresh = resolve_configured_engine(config_);
     if (!fresh) {
       if (fresh.error().message != last_resolve_error_) {
@@ -595,6 +606,7 @@ class WatchAgent {
   uv_timer_t resolve_timer_{};
   uv_fs_event_t config_dir_watch_{};
   uv_fs_event_t context_watch_{};
+  std::string watched_config_dir_;  // the directory, or its parent until it exists
   std::string watched_context_dir_;
   std::string last_resolve_error_;
   ContainerCache cache_;

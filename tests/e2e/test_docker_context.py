@@ -7,6 +7,7 @@ of the switch is the Podman service (IPA_TEST_PODMAN_HOST, from scripts/podman-s
 
 import json
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -97,6 +98,26 @@ class DockerContext(AgentTestCase):
         self.wait_status("/p/away", "stale")
         self.assertEqual(agent.text().count("engine changed:"), 2)
         self.assertEqual(self.status_engine(), {"endpoint": docker_host(), "context": sandbox})
+
+    def test_a_docker_config_made_after_the_start_is_followed(self):
+        """A first `docker context use` after the agent started creates the directory: the
+        agent waits for it in its parent, then follows it."""
+        sandbox = self.context("sandbox", docker_host())
+        made_elsewhere = os.path.join(self.dir, "made-elsewhere")
+        os.rename(self.env["DOCKER_CONFIG"], made_elsewhere)
+        name = self.docker.create(self.name("c"))
+        self.write_registry([assignment("/p/later", 24905, container_name=name)])
+        agent = ContextAgent(self.registry, self.env)
+        self.agents.append(agent)
+        wait_for(lambda: "does not switch engines by itself" in agent.text(),
+                 what="the agent's first look, at the default socket")
+        shutil.copytree(made_elsewhere, self.env["DOCKER_CONFIG"])
+        self.docker_cli("context", "use", sandbox)
+        wait_for(lambda: '-> %s (context "%s"' % (docker_host(), sandbox) in agent.text(),
+                 what="the switch to the sandbox")
+        agent.wait_synced()
+        self.docker.run("rm", "-f", name)
+        self.wait_status("/p/later", "stale")
 
     def test_a_switch_to_the_podman_context_marks_containers_removed_there(self):
         podman = podman_host()
