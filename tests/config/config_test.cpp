@@ -244,7 +244,7 @@ TEST_CASE("the engine is named by flags, else DOCKER_HOST, else DOCKER_CONTEXT, 
   }
 }
 
-TEST_CASE("--docker-host and --context exclude each other, as in the docker CLI") {
+TEST_CASE("the docker host and context flags exclude each other, as in the docker CLI") {
   ConfigOverrides flags;
   flags.docker_host = "unix:///a";
   flags.docker_context = "b";
