@@ -5,10 +5,14 @@
 #include <optional>
 
 #include "agent/docker/docker_client.hpp"
+#include "agent/docker/engine_alternatives.hpp"
+#include "config/config.hpp"
 
 namespace ipa {
 
-Result<std::vector<Container>> fetch_container_list(const DockerEndpoint& endpoint) {
+namespace {
+
+Result<std::vector<Container>> list_once(const DockerEndpoint& endpoint) {
   uv_loop_t loop;
   uv_loop_init(&loop);
   std::optional<Result<std::vector<Container>>> result;
@@ -31,6 +35,17 @@ Result<std::vector<Container>> fetch_container_list(const DockerEndpoint& endpoi
                       "Docker engine at " + endpoint.url + " gave no answer");
   }
   return std::move(*result);
+}
+
+}  // namespace
+
+Result<std::vector<Container>> fetch_container_list(const ResolvedEngine& engine) {
+  auto list = list_once(engine.endpoint);
+  if (!list && list.error().code == ErrorCode::kDockerUnreachable) {
+    return make_error(ErrorCode::kDockerUnreachable,
+                      list.error().message + engine_alternatives(engine, process_environment()));
+  }
+  return list;
 }
 
 }  // namespace ipa

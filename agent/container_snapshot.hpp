@@ -2,14 +2,15 @@
 
 #include <vector>
 
-#include "agent/docker/docker_endpoint.hpp"
+#include "agent/docker/engine_selection.hpp"
 #include "base/result.hpp"
 #include "reconciler/model.hpp"
 
 namespace ipa {
 
 // One container list from the engine, for one-shot commands: runs its own
-// short libuv loop around DockerClient (ping, then list).
-Result<std::vector<Container>> fetch_container_list(const DockerEndpoint& endpoint);
+// short libuv loop around DockerClient (ping, then list). An unreachable
+// engine's error also says where the agent looked and what else exists.
+Result<std::vector<Container>> fetch_container_list(const ResolvedEngine& engine);
 
 }  // namespace ipa

@@ -32,10 +32,16 @@ int main(int argc, char** argv) {
                  "Registry file (else $IRIS_PORT_REGISTRY, else "
                  "~/.iris-devtester/port-registry.json)")
       ->type_name("PATH");
-  app.add_option("--docker-host", flags.docker_host,
-                 "Docker endpoint, unix:///path or tcp://host:port (else $DOCKER_HOST, else "
-                 "unix:///var/run/docker.sock)")
-      ->type_name("URL");
+  CLI::Option* docker_host =
+      app.add_option("--docker-host", flags.docker_host,
+                     "Docker endpoint, unix:///path or tcp://host:port (else $DOCKER_HOST, else "
+                     "the docker context, else unix:///var/run/docker.sock)")
+          ->type_name("URL");
+  app.add_option("--context", flags.docker_context,
+                 "Docker context to watch, as in 'docker --context' (else $DOCKER_CONTEXT, else "
+                 "currentContext in $DOCKER_CONFIG/config.json)")
+      ->type_name("NAME")
+      ->excludes(docker_host);
   app.add_option("--grace", flags.grace_seconds,
                  "Seconds an assignment without container_name may wait for its container "
                  "(default 600)")
@@ -118,14 +124,16 @@ int main(int argc, char** argv) {
 
   for (CLI::App* command : app.get_subcommands({})) {
     command->footer(
-        "The common options (--registry, --docker-host, --grace, --config, --log-level) work "
+        "The common options (--registry, --docker-host, --context, --grace, --config, "
+        "--log-level) work "
         "before or after the command; see iris-port-agent --help.");
   }
   install_service->footer(
       "The service starts the agent with the common options given here (--registry, "
-      "--docker-host, --config, --grace, --log-level; paths made absolute) and with this "
-      "shell's $IRIS_PORT_REGISTRY, $DOCKER_HOST, $DOCKER_TLS_VERIFY and $DOCKER_CERT_PATH, so "
-      "it watches what this shell's docker CLI sees. Running it again rewrites the file and "
+      "--docker-host, --context, --config, --grace, --log-level; paths made absolute) and with "
+      "this shell's $IRIS_PORT_REGISTRY, $DOCKER_HOST, $DOCKER_CONTEXT, $DOCKER_CONFIG, "
+      "$DOCKER_TLS_VERIFY, $DOCKER_TLS, $DOCKER_CERT_PATH and $DOCKER_API_VERSION, so it "
+      "watches what this shell's docker CLI sees. Running it again rewrites the file and "
       "restarts the service.");
   app.footer(
       "Run 'iris-port-agent COMMAND --help' for a command's options. Documentation: man "

@@ -1,5 +1,6 @@
 #include <iostream>
 
+#include "agent/configured_engine.hpp"
 #include "agent/container_snapshot.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/one_shot_commands.hpp"
@@ -10,13 +11,13 @@
 namespace ipa {
 
 int run_once(const Config& config) {
-  auto endpoint = DockerEndpoint::parse(config.docker_host, process_environment());
-  if (!endpoint) {
-    log_error(endpoint.error().message);
+  auto engine = resolve_configured_engine(config);
+  if (!engine) {
+    log_error(engine.error().message);
     return kExitUsage;
   }
   // The list comes first so that the lock is held only for the read-modify-write.
-  auto containers = fetch_container_list(*endpoint);
+  auto containers = fetch_container_list(*engine);
   if (!containers) {
     log_error(containers.error().message);
     return exit_code_for(containers.error());

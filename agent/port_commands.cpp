@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "agent/assignment_json.hpp"
+#include "agent/configured_engine.hpp"
 #include "agent/container_snapshot.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/passive_read.hpp"
@@ -29,12 +30,12 @@ LockWait lock_wait(const Config& config) {
 // Ports Docker containers publish; Docker being away is only a warning here.
 std::set<int> published_ports(const Config& config) {
   std::set<int> ports;
-  auto endpoint = DockerEndpoint::parse(config.docker_host, process_environment());
-  if (!endpoint) {
-    log_warn(endpoint.error().message + "; assigning without asking Docker");
+  auto engine = resolve_configured_engine(config);
+  if (!engine) {
+    log_warn(engine.error().message + "; assigning without asking Docker");
     return ports;
   }
-  auto containers = fetch_container_list(*endpoint);
+  auto containers = fetch_container_list(*engine);
   if (!containers) {
     log_warn(containers.error().message + "; assigning without asking Docker");
     return ports;

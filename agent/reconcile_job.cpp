@@ -48,7 +48,9 @@ ReconcileResult run_reconcile_job(const std::string& registry_path, const Reconc
         const Plan plan = plan_steps(registry, job, namer);
         result.decisions = plan.log();
         result.summary = plan.summary();
-        if (!plan.changed()) {
+        const bool record_note =
+            job.always_record_agent && job.agent_json && !plan.current().empty();
+        if (!plan.changed() && !record_note) {
           return Mutation::kUnchanged;
         }
         write_plan(registry, plan);

@@ -26,7 +26,11 @@ struct ReconcileJob {
   RuleOptions options;
   Clock clock;
   std::optional<std::string> agent_json;  // metadata to record when anything changed
-  RegistryAccess access;                  // --allow-unsafe-registry
+  // Record agent_json even when nothing else changed (after a full sync, so
+  // that a reader sees the running agent and its engine at once). A
+  // registry without assignments is not created or rewritten for it.
+  bool always_record_agent = false;
+  RegistryAccess access;  // --allow-unsafe-registry
 };
 
 struct ReconcileResult {

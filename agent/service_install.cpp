@@ -36,7 +36,11 @@ constexpr const char* kLaunchdLabel = "com.intersystems-community.iris-port-agen
 // manager does not see the login shell's environment, so without them the
 // service could watch another engine than the `docker` CLI in this shell.
 constexpr const char* kCapturedVariables[] = {
-    "IRIS_PORT_REGISTRY", "DOCKER_HOST", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", "DOCKER_TLS"};
+    "IRIS_PORT_REGISTRY", "DOCKER_HOST",    "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH",
+    "DOCKER_TLS",         "DOCKER_CONTEXT", "DOCKER_CONFIG",     "DOCKER_API_VERSION"};
+// Paths the service, which starts elsewhere, must see as absolute.
+constexpr const char* kCapturedPaths[] = {"IRIS_PORT_REGISTRY", "DOCKER_CONFIG",
+                                          "DOCKER_CERT_PATH"};
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
   for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
@@ -378,6 +382,9 @@ std::vector<std::string> service_agent_arguments(const ConfigOverrides& flags) {
   if (flags.docker_host) {
     arguments.insert(arguments.end(), {"--docker-host", *flags.docker_host});
   }
+  if (flags.docker_context) {
+    arguments.insert(arguments.end(), {"--context", *flags.docker_context});
+  }
   if (flags.config_file) {
     arguments.insert(arguments.end(), {"--config", absolute_project_path(*flags.config_file)});
   }
@@ -398,9 +405,9 @@ std::map<std::string, std::string> service_environment(
   std::map<std::string, std::string> captured;
   for (const char* name : kCapturedVariables) {
     if (auto found = env.find(name); found != env.end() && !found->second.empty()) {
-      captured[name] = std::string(name) == "IRIS_PORT_REGISTRY"
-                           ? absolute_project_path(found->second)
-                           : found->second;
+      const bool is_path = std::find(std::begin(kCapturedPaths), std::end(kCapturedPaths),
+                                     std::string_view(name)) != std::end(kCapturedPaths);
+      captured[name] = is_path ? absolute_project_path(found->second) : found->second;
     }
   }
   return captured;

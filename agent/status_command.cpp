@@ -21,7 +21,37 @@ namespace {
 struct AgentState {
   long pid = 0;
   std::string last_change_at;
+  // The engine the running agent watches, from its note (empty when the note
+  // is another agent's, or older than the engine key).
+  std::string endpoint;
+  std::optional<std::string> context;
 };
+
+// The engine in the note, if the note is the running agent's.
+void read_engine(const std::optional<std::string>& agent_json, AgentState& agent) {
+  if (!agent_json || agent.pid == 0) {
+    return;
+  }
+  rapidjson::Document document;
+  document.Parse(agent_json->c_str());
+  if (!document.IsObject() || !document.HasMember("pid") || !document["pid"].IsInt64() ||
+      document["pid"].GetInt64() != agent.pid || !document.HasMember("engine") ||
+      !document["engine"].IsObject()) {
+    return;
+  }
+  const auto& engine = document["engine"];
+  if (engine.HasMember("endpoint") && engine["endpoint"].IsString()) {
+    agent.endpoint = engine["endpoint"].GetString();
+  }
+  if (engine.HasMember("context") && engine["context"].IsString()) {
+    agent.context = engine["context"].GetString();
+  }
+}
+
+// "unix:///x (context y)" or "unix:///x".
+std::string engine_text(const AgentState& agent) {
+  return agent.endpoint + (agent.context ? " (context " + *agent.context + ")" : "");
+}
 
 std::string agent_field(const std::optional<std::string>& agent_json, const char* key) {
   if (!agent_json) {
@@ -45,6 +75,7 @@ void print_table(const Config& config, const LoadedRegistry& loaded, const Agent
   const std::string& last = agent.last_change_at;
   if (agent.pid != 0) {
     std::cout << "agent: running (pid " << agent.pid << ")"
+              << (agent.endpoint.empty() ? "" : ", watching " + engine_text(agent))
               << (last.empty() ? "" : ", last change at " + last) << "\n";
   } else {
     std::cout << "agent: not running" << (last.empty() ? "" : " (last change at " + last + ")")
@@ -100,6 +131,17 @@ void print_json(const Config& config, const LoadedRegistry& loaded, const AgentS
     writer.Int64(agent.pid);
     writer.Key("last_change_at");
     agent.last_change_at.empty() ? writer.Null() : writer.String(agent.last_change_at);
+    writer.Key("engine");
+    if (agent.endpoint.empty()) {
+      writer.Null();
+    } else {
+      writer.StartObject();
+      writer.Key("endpoint");
+      writer.String(agent.endpoint);
+      writer.Key("context");
+      agent.context ? writer.String(*agent.context) : writer.Null();
+      writer.EndObject();
+    }
     writer.EndObject();
   } else {
     writer.Null();
@@ -123,8 +165,10 @@ int run_status(const Config& config, bool json) {
     log_error(loaded.error().message);
     return exit_code_for(loaded.error());
   }
-  const AgentState agent{InstanceLock::running_agent_pid(config.registry_path),
-                         agent_field(loaded->registry.agent_json(), "last_change_at")};
+  AgentState agent;
+  agent.pid = InstanceLock::running_agent_pid(config.registry_path);
+  agent.last_change_at = agent_field(loaded->registry.agent_json(), "last_change_at");
+  read_engine(loaded->registry.agent_json(), agent);
   if (json) {
     print_json(config, *loaded, agent);
   } else {

@@ -9,12 +9,18 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "agent/configured_engine.hpp"
 #include "agent/docker/docker_watch.hpp"
+#include "agent/docker/engine_alternatives.hpp"
 #include "agent/instance_lock.hpp"
 #include "agent/reconcile_job.hpp"
 #include "agent/service_notify.hpp"
@@ -36,6 +42,9 @@ constexpr std::uint64_t kShutdownBudgetMs = 900;  // SIGTERM to exit within a se
 // of each write's latency on this machine's virtualised page faults.
 constexpr std::uint64_t kTrimAfterQuietMs = 1000;
 constexpr int kKeepFreedBytes = 32 << 20;  // glibc's largest mmap threshold
+// `docker context use` writes a temp file and renames it over config.json:
+// a few events in a row, one look after they settle.
+constexpr std::uint64_t kResolveSettleMs = 20;
 
 std::string directory_of(const std::string& path) {
   const auto slash = path.find_last_of('/');
@@ -55,15 +64,17 @@ enum class Blocked { kNo, kLockBusy, kUnreadable, kIoFailure };
 
 class WatchAgent {
  public:
-  WatchAgent(uv_loop_t* loop, Config config, DockerEndpoint endpoint)
+  WatchAgent(uv_loop_t* loop, Config config, ResolvedEngine engine)
       : loop_(loop),
         config_(std::move(config)),
-        watch_(loop, std::move(endpoint),
-               Backoff{config_.backoff_initial_ms, config_.backoff_max_ms},
-               DockerWatch::Callbacks{
-                   [this](std::vector<Container> list) { on_synced(std::move(list)); },
-                   [this](const Event& event) { on_event(event); },
-                   [this](const Error& error) { on_lost(error); }}) {
+        engine_(std::move(engine)),
+        started_at_(iso8601_utc(wall_clock_nano())) {
+    uv_timer_init(loop_, &resolve_timer_);
+    resolve_timer_.data = this;
+    for (uv_fs_event_t* handle : {&config_dir_watch_, &context_watch_}) {
+      uv_fs_event_init(loop_, handle);
+      handle->data = this;
+    }
     uv_timer_init(loop_, &write_timer_);
     write_timer_.data = this;
     uv_timer_init(loop_, &trim_timer_);
@@ -80,18 +91,28 @@ class WatchAgent {
   }
 
   void start() {
-    log_info("watching Docker at " + config_.docker_host + " for registry " +
-             config_.registry_path);
-    watch_.start();
+    log_info("watching Docker at " + engine_.describe() + " for registry " + config_.registry_path);
+    start_docker_watch();
+    watch_docker_config();
   }
 
  private:
   // --- Docker side -------------------------------------------------------
 
+  void start_docker_watch() {
+    watch_ = std::make_unique<DockerWatch>(
+        loop_, engine_.endpoint, Backoff{config_.backoff_initial_ms, config_.backoff_max_ms},
+        DockerWatch::Callbacks{[this](std::vector<Container> list) { on_synced(std::move(list)); },
+                               [this](const Event& event) { on_event(event); },
+                               [this](const Error& error) { on_lost(error); }});
+    watch_->start();
+  }
+
   void on_synced(std::vector<Container> containers) {
     cache_.replace(containers);
     pending_.emplace_back(std::make_shared<const std::vector<Container>>(std::move(containers)));
     last_change_nano_ = wall_clock_nano();
+    last_synced_nano_ = last_change_nano_;
     schedule_write();
   }
 
@@ -126,8 +147,9 @@ class WatchAgent {
     }
     if (!held_.empty() && !lookup_in_flight_) {
       lookup_in_flight_ = true;
-      watch_.lookup(held_.front().fact.container.id,
-                    [this](const Result<std::vector<Container>>& listed) { on_looked_up(listed); });
+      watch_->lookup(
+          held_.front().fact.container.id,
+          [this](const Result<std::vector<Container>>& listed) { on_looked_up(listed); });
     }
     schedule_write();
   }
@@ -150,7 +172,147 @@ class WatchAgent {
   }
 
   void on_lost(const Error& error) {
-    log_warn(error.message + "; the registry is left as it is until Docker answers again");
+    const std::string where = error.code == ErrorCode::kDockerUnreachable
+                                  ? engine_alternatives(engine_, process_environment())
+                                  : std::string();
+    log_warn(error.message + where + "; the registry is left as it is until Docker answers again");
+    // The engine may be gone because the user moved to another one: look
+    // again, outside the watch's own callback (it may be replaced).
+    uv_timer_start(&resolve_timer_, &WatchAgent::on_resolve_due, 0, 0);
+  }
+
+  // --- Which engine ------------------------------------------------------
+
+  // The docker CLI's configuration directory (config.json's currentContext)
+  // and the current context's own directory (its meta.json) are watched, so
+  // that `docker context use` or an engine rewriting its context is noticed
+  // at once; quiet directories cost no wake-ups. A configuration directory
+  // that does not exist yet (no docker CLI used so far) is waited for in its
+  // parent. A host named by the agent's settings never changes, so then
+  // nothing is watched.
+  void watch_docker_config() {
+    if (!config_.docker_host.empty() || stopping_) {
+      return;
+    }
+    const std::string config_dir = docker_config_dir(process_environment());
+    if (config_.docker_context.empty() && watched_config_dir_ != config_dir) {
+      if (uv_is_active(as_handle(&config_dir_watch_))) {
+        uv_fs_event_stop(&config_dir_watch_);
+      }
+      watched_config_dir_.clear();
+      for (const std::string& dir : {config_dir, directory_of(config_dir)}) {
+        if (uv_fs_event_start(&config_dir_watch_, &WatchAgent::on_docker_config_changed,
+                              dir.c_str(), 0) == 0) {
+          watched_config_dir_ = dir;
+          break;
+        }
+      }
+    }
+    std::string context_dir;
+    if (!engine_.context.empty()) {
+      context_dir = config_dir + "/contexts/meta/" + context_directory_name(engine_.context);
+    }
+    if (context_dir == watched_context_dir_) {
+      return;
+    }
+    if (uv_is_active(as_handle(&context_watch_))) {
+      uv_fs_event_stop(&context_watch_);
+    }
+    watched_context_dir_.clear();
+    if (!context_dir.empty() &&
+        uv_fs_event_start(&context_watch_, &WatchAgent::on_docker_config_changed,
+                          context_dir.c_str(), 0) == 0) {
+      watched_context_dir_ = context_dir;
+    }
+  }
+
+  static void on_docker_config_changed(uv_fs_event_t* handle, const char* filename, int /*events*/,
+                                       int /*status*/) {
+    auto* self = static_cast<WatchAgent*>(handle->data);
+    const std::string name = filename != nullptr ? filename : "";
+    std::string wanted = "meta.json";
+    if (handle == &self->config_dir_watch_) {
+      const std::string config_dir = docker_config_dir(process_environment());
+      wanted = self->watched_config_dir_ == config_dir ? "config.json" : file_name_of(config_dir);
+    }
+    const bool relevant = name.empty() || name == wanted;
+    if (relevant && !self->stopping_) {
+      uv_timer_start(&self->resolve_timer_, &WatchAgent::on_resolve_due, kResolveSettleMs, 0);
+    }
+  }
+
+  static void on_resolve_due(uv_timer_t* timer) {
+    static_cast<WatchAgent*>(timer->data)->resolve_again();
+  }
+
+  void resolve_again() {
+    if (stopping_) {
+      return;
+    }
+    watch_docker_config();  // the configuration directory may have just appeared
+    auto fresh = resolve_configured_engine(config_);
+    if (!fresh) {
+      if (fresh.error().message != last_resolve_error_) {
+        log_error(fresh.error().message + "; still watching " + engine_.describe());
+        last_resolve_error_ = fresh.error().message;
+      }
+      return;
+    }
+    last_resolve_error_.clear();
+    if (fresh->same_engine(engine_)) {
+      return;
+    }
+    log_info("engine changed: " + engine_.describe() + " -> " + fresh->describe() +
+             "; reconciling against the new engine");
+    switch_engine(std::move(*fresh));
+  }
+
+  // Drops the watch on the old engine and starts one on the new, which lists
+  // every container first: a full reconcile against the new engine. Facts
+  // already seen on the old engine still go to the registry, in order.
+  void switch_engine(ResolvedEngine fresh) {
+    watch_->stop();
+    watch_.reset();
+    for (HeldFact& held : held_) {
+      pending_.emplace_back(std::move(held.fact));  // without ports rather than not at all
+    }
+    held_.clear();
+    lookup_in_flight_ = false;
+    engine_ = std::move(fresh);
+    schedule_write();
+    start_docker_watch();
+    watch_docker_config();
+  }
+
+  // The registry's "agent" note: who writes, which engine it watches, and
+  // when it last synced and changed anything.
+  std::string agent_note() const {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+    writer.StartObject();
+    writer.Key("pid");
+    writer.Int64(::getpid());
+    writer.Key("version");
+    writer.String(kVersion);
+    writer.Key("started_at");
+    writer.String(started_at_);
+    writer.Key("engine");
+    writer.StartObject();
+    writer.Key("endpoint");
+    writer.String(engine_.endpoint.url);
+    writer.Key("context");
+    engine_.context.empty() ? writer.Null() : writer.String(engine_.context);
+    writer.EndObject();
+    writer.Key("last_synced_at");
+    last_synced_nano_ == 0 ? writer.Null() : writer.String(iso8601_utc(last_synced_nano_));
+    writer.Key("last_change_at");
+    writer.String(iso8601_utc(last_change_nano_));
+    writer.EndObject();
+    return buffer.GetString();
+  }
+
+  static uv_handle_t* as_handle(uv_fs_event_t* handle) {
+    return reinterpret_cast<uv_handle_t*>(handle);
   }
 
   // --- Registry side -----------------------------------------------------
@@ -196,8 +358,10 @@ class WatchAgent {
     job_.clock = read_clock();
     job_.access = RegistryAccess{config_.allow_unsafe_registry};
     job_registry_path_ = config_.registry_path;
-    job_.agent_json = "{\"pid\": " + std::to_string(::getpid()) + ", \"version\": \"" + kVersion +
-                      "\", \"last_change_at\": \"" + iso8601_utc(last_change_nano_) + "\"}";
+    job_.agent_json = agent_note();
+    job_.always_record_agent =
+        std::any_of(job_.steps.begin(), job_.steps.end(),
+                    [](const auto& step) { return std::holds_alternative<ContainerList>(step); });
     writing_ = true;
     registry_touched_ = false;
     uv_queue_work(loop_, &work_, &WatchAgent::do_work, &WatchAgent::after_work);
@@ -369,10 +533,14 @@ class WatchAgent {
       return;
     }
     if (fresh->registry_path != config_.registry_path ||
-        fresh->docker_host != config_.docker_host) {
-      log_warn("SIGHUP: registry and docker_host changes take effect at the next start");
+        fresh->docker_host != config_.docker_host ||
+        fresh->docker_context != config_.docker_context) {
+      log_warn(
+          "SIGHUP: registry, docker_host and docker_context changes take effect at the next "
+          "start");
       fresh->registry_path = config_.registry_path;
       fresh->docker_host = config_.docker_host;
+      fresh->docker_context = config_.docker_context;
     }
     config_ = std::move(*fresh);
     set_log_level(config_.log_level);
@@ -386,7 +554,13 @@ class WatchAgent {
     stopping_ = true;
     notify_service_stopping();
     shutdown_deadline_ms_ = uv_now(loop_) + kShutdownBudgetMs;
-    watch_.stop();
+    watch_->stop();
+    uv_timer_stop(&resolve_timer_);
+    for (uv_fs_event_t* handle : {&config_dir_watch_, &context_watch_}) {
+      if (uv_is_active(as_handle(handle))) {
+        uv_fs_event_stop(handle);
+      }
+    }
     for (HeldFact& held : held_) {
       pending_.emplace_back(std::move(held.fact));  // without ports rather than not at all
     }
@@ -420,11 +594,21 @@ class WatchAgent {
     uv_close(reinterpret_cast<uv_handle_t*>(&write_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&trim_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&registry_watch_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&resolve_timer_), nullptr);
+    uv_close(as_handle(&config_dir_watch_), nullptr);
+    uv_close(as_handle(&context_watch_), nullptr);
   }
 
   uv_loop_t* loop_;
   Config config_;
-  DockerWatch watch_;
+  ResolvedEngine engine_;
+  std::unique_ptr<DockerWatch> watch_;
+  uv_timer_t resolve_timer_{};
+  uv_fs_event_t config_dir_watch_{};
+  uv_fs_event_t context_watch_{};
+  std::string watched_config_dir_;  // the directory, or its parent until it exists
+  std::string watched_context_dir_;
+  std::string last_resolve_error_;
   ContainerCache cache_;
   ContainerNamer namer_;  // used by the one job in flight only
   std::vector<PendingStep> pending_;
@@ -456,6 +640,8 @@ class WatchAgent {
   std::string last_error_;
   bool registry_touched_ = false;  // the file changed since the last write began
   std::int64_t last_change_nano_ = 0;
+  std::int64_t last_synced_nano_ = 0;
+  const std::string started_at_;
 
   bool stopping_ = false;
   bool closed_ = false;
@@ -465,9 +651,9 @@ class WatchAgent {
 }  // namespace
 
 int run_watch_mode(const Config& config) {
-  auto endpoint = DockerEndpoint::parse(config.docker_host, process_environment());
-  if (!endpoint) {
-    log_error(endpoint.error().message);
+  auto engine = resolve_configured_engine(config);
+  if (!engine) {
+    log_error(engine.error().message);
     return 2;
   }
   auto instance = InstanceLock::acquire(config.registry_path);
@@ -491,7 +677,7 @@ int run_watch_mode(const Config& config) {
   uv_loop_init(&loop);
   {
     // uv_run returns once every handle has closed, so the agent can go.
-    WatchAgent agent(&loop, config, std::move(*endpoint));
+    WatchAgent agent(&loop, config, std::move(*engine));
     agent.start();
     uv_run(&loop, UV_RUN_DEFAULT);
   }

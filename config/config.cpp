@@ -86,6 +86,7 @@ const std::map<std::string, Setter>& setters() {
   static const std::map<std::string, Setter> kSetters = {
       {"registry", optional_string(&Config::registry_path, "registry")},
       {"docker_host", optional_string(&Config::docker_host, "docker_host")},
+      {"docker_context", optional_string(&Config::docker_context, "docker_context")},
       {"grace_seconds",
        [](const rapidjson::Value& value, Config& config, const std::string& origin) -> Result<Ok> {
          if (!value.IsInt64() || value.GetInt64() < 0) {
@@ -158,6 +159,44 @@ Result<std::string> read_config_file(const std::string& path) {
   return bytes.str();
 }
 
+// Which setting names the engine: the flags, else the environment (DOCKER_HOST
+// before DOCKER_CONTEXT, as for the docker CLI), else the config file. Each
+// layer names a host or a context, never both.
+Result<Ok> layer_engine(const ConfigOverrides& flags, const std::map<std::string, std::string>& env,
+                        Config& config) {
+  const auto name = [&config](std::string host, std::string context, std::string origin) {
+    config.docker_host = std::move(host);
+    config.docker_context = std::move(context);
+    config.docker_origin = std::move(origin);
+  };
+  if (!config.docker_host.empty() && !config.docker_context.empty()) {
+    return make_error(ErrorCode::kUsage, config.config_file +
+                                             ": \"docker_host\" and \"docker_context\" exclude "
+                                             "each other; keep one of them");
+  }
+  if (!config.docker_host.empty()) {
+    name(config.docker_host, "", config.config_file + " (docker_host)");
+  } else if (!config.docker_context.empty()) {
+    name("", config.docker_context, config.config_file + " (docker_context)");
+  }
+  if (const std::string host = env_or(env, "DOCKER_HOST", ""); !host.empty()) {
+    name(host, "", "DOCKER_HOST");
+  } else if (const std::string context = env_or(env, "DOCKER_CONTEXT", ""); !context.empty()) {
+    name("", context, "DOCKER_CONTEXT");
+  }
+  if (flags.docker_host && flags.docker_context) {
+    return make_error(ErrorCode::kUsage,
+                      "--docker-host and --context exclude each other (as for the docker CLI); "
+                      "give one of them");
+  }
+  if (flags.docker_host) {
+    name(*flags.docker_host, "", "--docker-host");
+  } else if (flags.docker_context) {
+    name("", *flags.docker_context, "--context");
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 std::string_view default_config_json() {
@@ -216,16 +255,11 @@ Result<Config> load_config(const ConfigOverrides& flags,
   } else {
     result.registry_path = env_or(env, "IRIS_PORT_REGISTRY", result.registry_path);
   }
-  if (result.docker_host.empty()) {
-    result.docker_host = env_or(env, "DOCKER_HOST", "unix:///var/run/docker.sock");
-  } else {
-    result.docker_host = env_or(env, "DOCKER_HOST", result.docker_host);
+  if (auto engine = layer_engine(flags, env, result); !engine) {
+    return engine.error();
   }
   if (flags.registry_path) {
     result.registry_path = *flags.registry_path;
-  }
-  if (flags.docker_host) {
-    result.docker_host = *flags.docker_host;
   }
   if (flags.grace_seconds) {
     if (*flags.grace_seconds < 0) {

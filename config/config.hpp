@@ -15,7 +15,14 @@ namespace ipa {
 // command line have had their say, in that order.
 struct Config {
   std::string registry_path;
+  // The engine as the agent's own layers name it (flags, else DOCKER_HOST,
+  // else DOCKER_CONTEXT, else the config file): a host or a docker context,
+  // never both. Both empty: the docker CLI's own rules decide
+  // (agent/docker/docker_context.hpp). `docker_origin` says which setting
+  // named it, for messages ("--context", "DOCKER_HOST", a file's key).
   std::string docker_host;
+  std::string docker_context;
+  std::string docker_origin;
   std::int64_t grace_seconds = 0;
   OnDie on_die = OnDie::kMark;
   // Changes after a write wait at most this long to go out together. The
@@ -37,6 +44,7 @@ struct ConfigOverrides {
   std::optional<std::string> config_file;
   std::optional<std::string> registry_path;
   std::optional<std::string> docker_host;
+  std::optional<std::string> docker_context;
   std::optional<std::int64_t> grace_seconds;
   std::optional<std::string> log_level;
   bool allow_unsafe_registry = false;
@@ -52,7 +60,7 @@ Result<Config> apply_config_json(Config base, std::string_view json, const std::
 // Defaults, then the config file (--config, else
 // $XDG_CONFIG_HOME/iris-port-agent/config.json or
 // ~/.config/iris-port-agent/config.json when it exists), then
-// $IRIS_PORT_REGISTRY and $DOCKER_HOST, then the flags.
+// $IRIS_PORT_REGISTRY, $DOCKER_HOST and $DOCKER_CONTEXT, then the flags.
 Result<Config> load_config(const ConfigOverrides& flags,
                            const std::map<std::string, std::string>& env);
 

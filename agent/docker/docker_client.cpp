@@ -393,6 +393,10 @@ struct DockerClient::Impl {
     if (!is_2xx(status)) {
       return status_error(t, status);
     }
+    if (!endpoint.api_version.empty()) {  // DOCKER_API_VERSION: no negotiation, as the CLI
+      api_prefix = "/v" + endpoint.api_version;
+      return endpoint.api_version;
+    }
     if (valid_api_version(t.api_version)) {
       api_prefix = "/v" + t.api_version;
       return t.api_version;

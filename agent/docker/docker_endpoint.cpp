@@ -63,28 +63,26 @@ Result<DockerEndpoint> parse_unix(const std::string& url) {
 }
 
 void apply_tls(DockerEndpoint& ep, const std::map<std::string, std::string>& env) {
-  const std::string verify = env_value(env, "DOCKER_TLS_VERIFY");
   std::string cert_path = env_value(env, "DOCKER_CERT_PATH");
-  ep.tls = !verify.empty() || !env_value(env, "DOCKER_TLS").empty() || !cert_path.empty();
-  if (!ep.tls) {
+  const bool tls = !env_value(env, "DOCKER_TLS_VERIFY").empty() ||
+                   !env_value(env, "DOCKER_TLS").empty() || !cert_path.empty();
+  if (!tls) {
     return;
   }
-  // Stricter than the docker CLI on purpose: TLS is verified unless the user
-  // says no in so many words (DOCKER_TLS_VERIFY=0 or false).
-  ep.tls_verify = verify != "0" && verify != "false";
+  if (cert_path.empty()) {
+    cert_path = env_value(env, "DOCKER_CONFIG");
+  }
   if (cert_path.empty()) {
     cert_path = env_value(env, "HOME") + "/.docker";
   }
-  ep.ca_file = existing_or_empty(cert_path + "/ca.pem");
-  ep.cert_file = existing_or_empty(cert_path + "/cert.pem");
-  ep.key_file = existing_or_empty(cert_path + "/key.pem");
+  ep.use_tls(/*verify=*/true, existing_or_empty(cert_path + "/ca.pem"),
+             existing_or_empty(cert_path + "/cert.pem"), existing_or_empty(cert_path + "/key.pem"));
 }
 
 Result<DockerEndpoint> parse_tcp(const std::string& url,
                                  const std::map<std::string, std::string>& env) {
   DockerEndpoint ep;
   ep.url = url;
-  apply_tls(ep, env);
 
   std::string_view rest = std::string_view(url).substr(kTcp.size());
   std::string_view path;
@@ -130,7 +128,7 @@ Result<DockerEndpoint> parse_tcp(const std::string& url,
     return usage(url, "bad host \"" + std::string(host) + "\"");
   }
 
-  int port_number = ep.tls ? 2376 : 2375;
+  int port_number = 2375;
   if (!port.empty()) {
     const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), port_number);
     if (ec != std::errc() || end != port.data() + port.size() || port_number < 1 ||
@@ -139,15 +137,29 @@ Result<DockerEndpoint> parse_tcp(const std::string& url,
     }
   }
 
-  ep.base_url = ep.tls ? "https://" : "http://";
+  ep.base_url = "http://";
   ep.base_url += host;
   ep.base_url += ':';
   ep.base_url += std::to_string(port_number);
   ep.base_url += path;
+  apply_tls(ep, env);
   return ep;
 }
 
 }  // namespace
+
+void DockerEndpoint::use_tls(bool verify, std::string ca, std::string cert, std::string key) {
+  constexpr std::string_view kHttp = "http://";
+  if (!url.starts_with(kTcp) || !base_url.starts_with(kHttp)) {
+    return;
+  }
+  tls = true;
+  tls_verify = verify;
+  ca_file = std::move(ca);
+  cert_file = std::move(cert);
+  key_file = std::move(key);
+  base_url = "https://" + base_url.substr(kHttp.size());
+}
 
 Result<DockerEndpoint> DockerEndpoint::parse(const std::string& url,
                                              const std::map<std::string, std::string>& env) {

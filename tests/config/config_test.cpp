@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -51,7 +52,8 @@ TEST_CASE("the built-in defaults are the contract's") {
   const auto config = ipa::load_config({}, Env{{"HOME", "/home/dev"}});
   REQUIRE(config.ok());
   CHECK(config->registry_path == "/home/dev/.iris-devtester/port-registry.json");
-  CHECK(config->docker_host == "unix:///var/run/docker.sock");
+  CHECK(config->docker_host.empty());  // the docker CLI's rules decide
+  CHECK(config->docker_context.empty());
   CHECK(config->grace_seconds == 600);
   CHECK(config->on_die == ipa::OnDie::kMark);
   CHECK(config->lock_timeout_ms == 5000);
@@ -151,4 +153,112 @@ TEST_CASE("without HOME or a registry flag there is no registry path") {
   const auto config = ipa::load_config({}, Env{});
   REQUIRE_FALSE(config.ok());
   CHECK_THAT(config.error().message, Catch::Contains("--registry"));
+}
+
+TEST_CASE("the engine is named by flags, else DOCKER_HOST, else DOCKER_CONTEXT, else the file") {
+  const struct {
+    const char* rule;
+    const char* file;  // config file JSON
+    Env env;
+    std::optional<std::string> flag_host;
+    std::optional<std::string> flag_context;
+    const char* host;
+    const char* context;
+    const char* origin;  // "FILE" stands for the config file's path
+  } table[] = {
+      {"the config file's docker_context",
+       R"({"docker_context": "f"})",
+       {},
+       {},
+       {},
+       "",
+       "f",
+       "FILE (docker_context)"},
+      {"the config file's docker_host",
+       R"({"docker_host": "unix:///f"})",
+       {},
+       {},
+       {},
+       "unix:///f",
+       "",
+       "FILE (docker_host)"},
+      {"DOCKER_CONTEXT over the file's docker_host",
+       R"({"docker_host": "unix:///f"})",
+       {{"DOCKER_CONTEXT", "e"}},
+       {},
+       {},
+       "",
+       "e",
+       "DOCKER_CONTEXT"},
+      {"DOCKER_HOST over DOCKER_CONTEXT, as in the CLI",
+       R"({"docker_context": "f"})",
+       {{"DOCKER_CONTEXT", "e"}, {"DOCKER_HOST", "unix:///e"}},
+       {},
+       {},
+       "unix:///e",
+       "",
+       "DOCKER_HOST"},
+      {"an empty DOCKER_HOST is unset, as in the CLI",
+       "{}",
+       {{"DOCKER_HOST", ""}, {"DOCKER_CONTEXT", "e"}},
+       {},
+       {},
+       "",
+       "e",
+       "DOCKER_CONTEXT"},
+      {"--context over DOCKER_HOST",
+       "{}",
+       {{"DOCKER_HOST", "unix:///e"}},
+       {},
+       "flag",
+       "",
+       "flag",
+       "--context"},
+      {"--docker-host over DOCKER_CONTEXT",
+       "{}",
+       {{"DOCKER_CONTEXT", "e"}},
+       "unix:///flag",
+       {},
+       "unix:///flag",
+       "",
+       "--docker-host"},
+      {"nothing named: both empty", "{}", {}, {}, {}, "", "", ""},
+  };
+  for (const auto& row : table) {
+    INFO(row.rule);
+    const ConfigFile file(row.file);
+    ConfigOverrides flags = with_file(file.path());
+    flags.docker_host = row.flag_host;
+    flags.docker_context = row.flag_context;
+    Env env = row.env;
+    env["HOME"] = "/h";
+    const auto config = ipa::load_config(flags, env);
+    REQUIRE(config.ok());
+    CHECK(config->docker_host == row.host);
+    CHECK(config->docker_context == row.context);
+    std::string origin = row.origin;
+    if (origin.starts_with("FILE")) {
+      origin = file.path() + origin.substr(4);
+    }
+    CHECK(config->docker_origin == origin);
+  }
+}
+
+TEST_CASE("the docker host and context flags exclude each other, as in the docker CLI") {
+  ConfigOverrides flags;
+  flags.docker_host = "unix:///a";
+  flags.docker_context = "b";
+  const auto config = ipa::load_config(flags, Env{{"HOME", "/h"}});
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.error().code == ErrorCode::kUsage);
+  CHECK_THAT(config.error().message, Catch::Contains("exclude each other"));
+}
+
+TEST_CASE("docker_host and docker_context in one config file exclude each other") {
+  const ConfigFile file(R"({"docker_host": "unix:///a", "docker_context": "b"})");
+  const auto config = ipa::load_config(with_file(file.path()), Env{{"HOME", "/h"}});
+  REQUIRE_FALSE(config.ok());
+  CHECK(config.error().code == ErrorCode::kUsage);
+  CHECK_THAT(config.error().message,
+             Catch::Contains(file.path()) && Catch::Contains("exclude each other"));
 }

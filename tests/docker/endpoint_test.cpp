@@ -32,7 +32,8 @@ TEST_CASE("TLS settings do not apply to a unix socket", "[endpoint]") {
   CHECK_FALSE(ep.tls);
 }
 
-TEST_CASE("a tcp URL maps to http://host:port, with the docker CLI's default ports", "[endpoint]") {
+TEST_CASE("a tcp URL maps to http://host:port, port 2375 by default (opts.ParseTCPAddr)",
+          "[endpoint]") {
   const struct {
     const char* url;
     const char* base;
@@ -70,13 +71,32 @@ TEST_CASE(
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("DOCKER_CERT_PATH alone turns on TLS, verified unless explicitly disabled",
+TEST_CASE("a tcp host without a port gets 2375 with TLS too, as the CLI's opts.ParseTCPAddr",
           "[endpoint]") {
-  const auto ep = parse_ok("tcp://host", {{"DOCKER_CERT_PATH", "/nonexistent-ipa-certs"}});
+  const auto ep = parse_ok("tcp://host", {{"DOCKER_TLS_VERIFY", "1"}, {"HOME", "/nonexistent"}});
+  CHECK(ep.tls);
+  CHECK(ep.base_url == "https://host:2375");
+}
+
+TEST_CASE("DOCKER_CERT_PATH alone turns on TLS as docker-py does, verified (stricter)",
+          "[endpoint]") {
+  const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_CERT_PATH", "/nonexistent-ipa-certs"}});
   CHECK(ep.tls);
   CHECK(ep.tls_verify);
   CHECK(ep.base_url == "https://host:2376");
   CHECK(ep.ca_file.empty());  // missing files are left out
+}
+
+TEST_CASE("without DOCKER_CERT_PATH the certificates are in $DOCKER_CONFIG, as for the CLI",
+          "[endpoint]") {
+  const auto dir = std::filesystem::temp_directory_path() / "ipa-endpoint-test-docker-config";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "ca.pem") << "x";
+  const auto ep = parse_ok(
+      "tcp://host:2376",
+      {{"DOCKER_TLS_VERIFY", "1"}, {"DOCKER_CONFIG", dir.string()}, {"HOME", "/nonexistent"}});
+  CHECK(ep.ca_file == (dir / "ca.pem").string());
+  std::filesystem::remove_all(dir);
 }
 
 TEST_CASE("an empty DOCKER_TLS_VERIFY does not turn on TLS", "[endpoint]") {
@@ -84,16 +104,21 @@ TEST_CASE("an empty DOCKER_TLS_VERIFY does not turn on TLS", "[endpoint]") {
   CHECK_FALSE(ep.tls);
 }
 
-TEST_CASE("DOCKER_TLS turns on TLS, verified unless explicitly disabled", "[endpoint]") {
+TEST_CASE("DOCKER_TLS turns on TLS as for the CLI, but verified (stricter than the CLI)",
+          "[endpoint]") {
   const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_TLS", "1"}, {"HOME", "/nonexistent"}});
   CHECK(ep.tls);
   CHECK(ep.tls_verify);
 }
 
-TEST_CASE("DOCKER_TLS_VERIFY=0 disables verification explicitly", "[endpoint]") {
-  const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_TLS", "1"}, {"DOCKER_TLS_VERIFY", "0"}});
-  CHECK(ep.tls);
-  CHECK_FALSE(ep.tls_verify);
+TEST_CASE("DOCKER_TLS_VERIFY=0 verifies: the CLI and docker-py check non-empty, not the value",
+          "[endpoint]") {
+  for (const char* value : {"0", "false", "1"}) {
+    const auto ep = parse_ok("tcp://host:2376", {{"DOCKER_TLS_VERIFY", value}});
+    INFO(value);
+    CHECK(ep.tls);
+    CHECK(ep.tls_verify);
+  }
 }
 
 TEST_CASE("a malformed Docker host is a usage error with one clear line", "[endpoint]") {

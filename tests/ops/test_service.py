@@ -72,6 +72,26 @@ class SystemdUnitTest(TempHomeTestCase):
                          ["DOCKER_HOST=unix:///run/user/1000/docker.sock",
                           "IRIS_PORT_REGISTRY=%s/reg.json" % self.home])
 
+    def test_the_docker_context_reaches_the_service(self):
+        """The service must watch the engine this shell's docker CLI sees: --context, and
+        DOCKER_CONTEXT and DOCKER_CONFIG (made absolute: the service starts elsewhere)."""
+        result = self.run_agent("--context", "colima", "install-service", "--dry-run",
+                                "--systemd", env_extra={"DOCKER_CONTEXT": "desktop-linux",
+                                                        "DOCKER_CONFIG": "dot-docker"})
+        self.verify_unit(result.stdout)
+        settings = unit_settings(result.stdout)
+        self.assertEqual(settings["ExecStart"],
+                         ["%s --context colima" % os.path.realpath(agent_binary())])
+        self.assertEqual(settings["Environment"],
+                         ["DOCKER_CONFIG=%s/dot-docker" % self.home,
+                          "DOCKER_CONTEXT=desktop-linux"])
+
+    def test_docker_host_and_context_together_are_refused(self):
+        result = self.run_agent("--docker-host", "unix:///a.sock", "--context", "b",
+                                "install-service", "--dry-run", check_rc=2)
+        self.assertIn("--context", result.stderr)
+        self.assertEqual(os.listdir(self.home), ["fake-bin"])
+
     def test_install_and_uninstall_with_a_user_manager(self):
         self.add_fake_manager("systemctl")
         result = self.run_agent("install-service")
