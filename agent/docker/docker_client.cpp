@@ -394,8 +394,9 @@ struct DockerClient::Impl {
       t->tunnel->finish([this, id = t->id, code, status](const SshAccount& account) {
         const auto found = transfers.find(id);
         if (found != transfers.end()) {
-          found->second->ssh = account;
-          complete(found->second, code, status);
+          const std::shared_ptr<Transfer> waited = found->second;
+          waited->ssh = account;
+          complete(waited, code, status);
         }
       });
       return;
@@ -403,8 +404,8 @@ struct DockerClient::Impl {
     complete(t, code, status);
   }
 
-  // `t` by value: completing drops the map's reference.
-  void complete(std::shared_ptr<Transfer> t, CURLcode code, long status) {
+  // `t` must not be the map's own reference: completing erases that.
+  void complete(const std::shared_ptr<Transfer>& t, CURLcode code, long status) {
     switch (t->kind) {
       case Kind::kPing:
         transfers.erase(t->id);

@@ -110,9 +110,8 @@ struct SshTunnel::Leg {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener), 1, &Leg::on_connection);
     }
     if (rc != 0) {
-      return make_error(ErrorCode::kDockerUnreachable, "cannot listen on " + path +
-                                                           " for the ssh connection: " +
-                                                           uv_strerror(rc));
+      return make_error(ErrorCode::kDockerUnreachable,
+                        "cannot listen on " + path + " for the ssh connection: " + uv_strerror(rc));
     }
     return Ok{};
   }

@@ -124,8 +124,8 @@ Result<SshTarget> SshTarget::parse(const std::string& url) {
   std::string_view rest = std::string_view(url).substr(kScheme.size());
   if (const auto hash = rest.find('#'); hash != std::string_view::npos) {
     if (hash + 1 < rest.size()) {
-      return invalid(url, "fragments are not allowed: \"" + std::string(rest.substr(hash + 1)) +
-                              "\"");
+      return invalid(url,
+                     "fragments are not allowed: \"" + std::string(rest.substr(hash + 1)) + "\"");
     }
     rest = rest.substr(0, hash);
   }

@@ -63,8 +63,7 @@ class SilentPort {
 
 }  // namespace
 
-TEST_CASE("over ssh, ping, the event stream and the list work as on the engine's socket",
-          "[ssh]") {
+TEST_CASE("over ssh, ping, the event stream and the list work as on the engine's socket", "[ssh]") {
   ipa::test::ThrowawaySshd sshd;
   ipa::test::ContainerReaper reaper;
   const auto name = reaper.add(ipa::test::unique_name("ssh"));
@@ -108,8 +107,7 @@ TEST_CASE("over ssh, ping, the event stream and the list work as on the engine's
   CHECK(sshd.ssh_processes() == 0);
 }
 
-TEST_CASE("a key the server refuses fails with ssh's own words and no ssh left behind",
-          "[ssh]") {
+TEST_CASE("a key the server refuses fails with ssh's own words and no ssh left behind", "[ssh]") {
   ipa::test::ThrowawaySshd sshd;
   sshd.use_unknown_key();
   ipa::test::LoopDriver driver;

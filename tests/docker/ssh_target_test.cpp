@@ -91,7 +91,8 @@ TEST_CASE("the URL parts the docker CLI refuses are refused, for its reasons", "
   } table[] = {
       {"ssh://me:passw0rd@example.com", "plain-text password is not supported"},
       {"ssh://me:@example.com", "plain-text password is not supported"},
-      {"ssh://example.com?foo=bar&bar=baz", "query parameters are not allowed: \"foo=bar&bar=baz\""},
+      {"ssh://example.com?foo=bar&bar=baz",
+       "query parameters are not allowed: \"foo=bar&bar=baz\""},
       {"ssh://example.com#bar", "fragments are not allowed: \"bar\""},
       {"ssh://", "hostname is empty"},
       {"ssh:///no-hostname", "hostname is empty"},
@@ -99,7 +100,9 @@ TEST_CASE("the URL parts the docker CLI refuses are refused, for its reasons", "
       {std::string("ssh://example.com/var/run/\0docker.sock", 38),
        "invalid control character in URL"},
       {"ssh://example.com/var/run/docker.sock\n", "invalid control character in URL"},
-      {"ssh://example.com/var/run/\x1b" "docker.sock", "invalid control character in URL"},
+      {"ssh://example.com/var/run/\x1b"
+       "docker.sock",
+       "invalid control character in URL"},
       {"ssh://example.com:abc", "invalid port \":abc\" after host"},
       {"ssh://h/run/%zz", "invalid URL escape"},
   };

@@ -75,9 +75,9 @@ int ssh_processes(int port) {
     std::string stat;
     std::getline(std::ifstream(entry.path() / "stat"), stat);
     const auto after_comm = stat.rfind(") ");
-    const bool our_zombie =
-        after_comm != std::string::npos && stat.compare(after_comm + 2, 2, "Z ") == 0 &&
-        std::stol(stat.substr(after_comm + 4)) == static_cast<long>(::getpid());
+    const bool our_zombie = after_comm != std::string::npos &&
+                            stat.compare(after_comm + 2, 2, "Z ") == 0 &&
+                            std::stol(stat.substr(after_comm + 4)) == static_cast<long>(::getpid());
     if (comm == "ssh" && (cmdline.find(port_argument) != std::string::npos || our_zombie)) {
       ++count;
     }
