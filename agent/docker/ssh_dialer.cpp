@@ -49,6 +49,9 @@ std::string one_line(const std::string& text) {
   if (out.size() > kStderrShown) {
     out = "..." + out.substr(out.size() - kStderrShown);
   }
+  if (!out.empty() && out.back() == '.') {
+    out.pop_back();  // the error line goes on after it
+  }
   return out;
 }
 

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <optional>
 
 #include "agent/docker/docker_client.hpp"
@@ -200,4 +202,27 @@ TEST_CASE("a client ended while its ssh still connects ends that ssh at once", "
   // ssh would wait for the banner until its ConnectTimeout (10 s).
   CHECK(driver.drain(2s));
   CHECK(ipa::test::ssh_processes(silent.port()) == 0);
+}
+
+TEST_CASE("without an ssh client on PATH the error says so", "[ssh]") {
+  const std::string saved = std::getenv("PATH");
+  const auto empty = std::filesystem::temp_directory_path() / "ipa-no-ssh-here";
+  std::filesystem::create_directories(empty);
+  ::setenv("PATH", empty.c_str(), 1);
+  ipa::test::LoopDriver driver;
+  std::optional<ipa::Error> failure;
+  {
+    ipa::DockerClient client(driver.loop(), endpoint("ssh://root@127.0.0.1:1"));
+    client.ping([&](const ipa::Result<std::string>& v) {
+      if (!v) {
+        failure = v.error();
+      }
+    });
+    driver.pump_until([&] { return failure.has_value(); }, 10s);
+  }
+  ::setenv("PATH", saved.c_str(), 1);
+  REQUIRE(failure.has_value());
+  CHECK_THAT(failure->message, Catch::Contains("cannot run ssh: no such file or directory"));
+  CHECK_THAT(failure->message, Catch::Contains("OpenSSH client"));
+  CHECK(driver.drain(5s));
 }

@@ -8,6 +8,7 @@ known_hosts through PATH (OpenSSH reads ~/.ssh/config from the passwd home, not 
 
 import os
 import signal
+import socket
 import subprocess
 import time
 import unittest
@@ -108,6 +109,33 @@ class SshEngineTest(AgentTestCase):
         self.assertIn("Permission denied (publickey)", lines[0])
         self.assertIn(self.url, lines[0])
         self.assertEqual(self.registry_text(), before)
+        self.assertEqual(ssh_processes(self.port), [])
+
+    def test_a_removal_while_sshd_is_down_is_marked_after_it_comes_back(self):
+        name = self.docker.create(self.name("iris"))
+        self.write_registry([assignment("/p/gone", 1972, container_name=name)])
+        agent = self.start_ssh_agent()
+        subprocess.run([SSHD, "stop", self.sshd_dir], check=True)
+        wait_for(lambda: "retrying" in agent.text() or "unreachable" in agent.text()
+                 or "ssh exited" in agent.text(), timeout=30, what="the agent to notice")
+        self.docker.run("rm", "-f", name)
+        time.sleep(1)
+        self.assertEqual(self.statuses()["/p/gone"], "active")
+        subprocess.run([SSHD, "start", self.sshd_dir], check=True)
+        self.wait_status("/p/gone", "stale", timeout=60)
+        self.assertIn("reconnected", agent.text())
+
+    def test_assign_over_ssh_skips_ports_the_remote_engine_publishes(self):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        self.docker.create(self.name("squatter"), port=port)
+        result = subprocess.run([agent_binary(), "--registry", self.registry, "--docker-host",
+                                 self.url, "assign", "/p/one", "--range",
+                                 "%d-%d" % (port, port + 1)],
+                                capture_output=True, text=True, timeout=120, env=self.env)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stdout, "%d\n" % (port + 1), result.stderr)
         self.assertEqual(ssh_processes(self.port), [])
 
     def test_a_killed_agent_s_ssh_processes_end_on_their_own(self):
