@@ -63,7 +63,8 @@ struct SshTunnel::Leg {
 
   uv_loop_t* loop;
   std::vector<std::string> argv;
-  std::string check;  // for the user, when ssh fails
+  std::string check;      // for the user, when ssh fails
+  std::string directory;  // private (0700), holds the listener's socket until the accept
   uv_pipe_t listener{};
   uv_pipe_t peer{};  // the accepted connection, until ssh has it
   uv_process_t process{};
@@ -101,13 +102,22 @@ struct SshTunnel::Leg {
     uv_close(reinterpret_cast<uv_handle_t*>(handle), &Leg::on_closed);
   }
 
-  Result<Ok> listen(const std::string& path) {
+  // Listens on a socket in a fresh private directory; returns its path.
+  Result<std::string> listen() {
     uv_timer_init(loop, &timer);
     init_handle(&timer);
     timer_open = true;
     uv_pipe_init(loop, &listener, 0);
     init_handle(&listener);
     listening = true;
+    std::string pattern = private_directory_base() + "/iris-port-agent-ssh-XXXXXX";
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      return make_error(ErrorCode::kDockerUnreachable,
+                        "cannot create a private directory like " + pattern +
+                            " for the ssh connection: " + std::strerror(errno));
+    }
+    directory = std::move(pattern);
+    const std::string path = directory + "/s";
     int rc = uv_pipe_bind(&listener, path.c_str());
     if (rc == 0) {
       rc = uv_listen(reinterpret_cast<uv_stream_t*>(&listener), 1, &Leg::on_connection);
@@ -116,13 +126,18 @@ struct SshTunnel::Leg {
       return make_error(ErrorCode::kDockerUnreachable,
                         "cannot listen on " + path + " for the ssh connection: " + uv_strerror(rc));
     }
-    return Ok{};
+    return path;
   }
 
+  // The directory goes as soon as the one connection is in (or will never
+  // come), so that only an agent killed within those milliseconds leaves it.
   void stop_listening() {
     if (listening) {
       listening = false;
       close(&listener);  // libuv unlinks the socket file here
+      if (!directory.empty()) {
+        ::rmdir(directory.c_str());
+      }
     }
   }
 
@@ -300,36 +315,15 @@ void SshTunnel::finish(std::function<void(const SshAccount&)> done) {
 
 SshDialer::SshDialer(uv_loop_t* loop, SshTarget target) : loop_(loop), target_(std::move(target)) {}
 
-SshDialer::~SshDialer() {
-  if (!directory_.empty()) {
-    ::rmdir(directory_.c_str());
-  }
-}
-
-Result<Ok> SshDialer::make_directory() {
-  std::string pattern = private_directory_base() + "/iris-port-agent-ssh-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return make_error(ErrorCode::kDockerUnreachable,
-                      "cannot create a private directory like " + pattern +
-                          " for the ssh connections: " + std::strerror(errno));
-  }
-  directory_ = std::move(pattern);
-  return Ok{};
-}
-
 Result<std::unique_ptr<SshTunnel>> SshDialer::dial() {
-  if (directory_.empty()) {
-    if (auto made = make_directory(); !made) {
-      return made.error();
-    }
-  }
-  std::string path = directory_ + "/" + std::to_string(next_++);
   auto* leg = new SshTunnel::Leg(loop_, target_);
   // The tunnel owns the leg's fate from here, also when listening fails.
-  std::unique_ptr<SshTunnel> tunnel(new SshTunnel(path, leg));
-  if (auto listening = leg->listen(path); !listening) {
-    return listening.error();
+  std::unique_ptr<SshTunnel> tunnel(new SshTunnel(leg));
+  auto path = leg->listen();
+  if (!path) {
+    return path.error();
   }
+  tunnel->path_ = std::move(*path);
   return tunnel;
 }
 

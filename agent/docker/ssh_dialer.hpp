@@ -23,9 +23,10 @@ struct SshAccount {
 };
 
 // One HTTP connection through `ssh ... docker system dial-stdio`. curl
-// connects to socket_path(), a unix socket in the dialer's private directory
-// that accepts that one connection and hands it to a fresh ssh process as
-// its stdin and stdout. (The way the brief suggested, a socketpair handed to
+// connects to socket_path(), a unix socket in a private directory of its own
+// (in $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp) that accepts that one
+// connection, hands it to a fresh ssh process as its stdin and stdout, and
+// is removed. (The way the brief suggested, a socketpair handed to
 // curl with CURL_SOCKOPT_ALREADY_CONNECTED, fails on libcurl 7.88, which
 // connect()s it anyway: curl issue 10626, fixed in 8.0.)
 //
@@ -48,7 +49,7 @@ class SshTunnel {
  private:
   friend class SshDialer;
   struct Leg;
-  SshTunnel(std::string path, Leg* leg) : path_(std::move(path)), leg_(leg) {}
+  explicit SshTunnel(Leg* leg) : leg_(leg) {}
 
   std::string path_;
   Leg* leg_;  // owns itself: it outlives the tunnel until its handles close
@@ -58,20 +59,12 @@ class SshTunnel {
 class SshDialer {
  public:
   SshDialer(uv_loop_t* loop, SshTarget target);
-  // Removes the private directory; every tunnel must be gone.
-  ~SshDialer();
-  SshDialer(const SshDialer&) = delete;
-  SshDialer& operator=(const SshDialer&) = delete;
 
   Result<std::unique_ptr<SshTunnel>> dial();
 
  private:
-  Result<Ok> make_directory();
-
   uv_loop_t* loop_;
   SshTarget target_;
-  std::string directory_;  // created at the first dial, mode 0700
-  unsigned long next_ = 0;
 };
 
 }  // namespace ipa

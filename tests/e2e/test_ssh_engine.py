@@ -51,13 +51,23 @@ class SshEngineTest(AgentTestCase):
         super().setUp()
         self.sshd_dir = os.path.join(self.dir, "sshd")
         subprocess.run([SSHD, "setup", self.sshd_dir, docker_host()], check=True)
-        self.addCleanup(subprocess.run, [SSHD, "stop", self.sshd_dir], check=False)
         subprocess.run([SSHD, "start", self.sshd_dir], check=True)
         with open(os.path.join(self.sshd_dir, "port")) as f:
             self.port = int(f.read())
         self.url = "ssh://root@127.0.0.1:%d" % self.port
         self.env = dict(os.environ)
         self.env["PATH"] = os.path.join(self.sshd_dir, "bin") + ":" + self.env["PATH"]
+        # Where the agent makes the private directory of each ssh connection's socket.
+        self.env.pop("XDG_RUNTIME_DIR", None)
+        self.env["TMPDIR"] = self.dir
+
+    def private_directories(self):
+        return [n for n in os.listdir(self.dir) if n.startswith("iris-port-agent-ssh-")]
+
+    def tearDown(self):
+        # Before the base class removes the directory that holds sshd's pid file.
+        subprocess.run([SSHD, "stop", self.sshd_dir], check=False)
+        super().tearDown()
 
     def start_ssh_agent(self):
         agent = SshAgent(self.registry, self.url, self.env)
@@ -87,6 +97,7 @@ class SshEngineTest(AgentTestCase):
         self.assertEqual(agent.stop(signal.SIGTERM), 0, agent.text())
         self.assertLess(time.monotonic() - started, 2.0)
         self.assertEqual(ssh_processes(self.port), [])
+        self.assertEqual(self.private_directories(), [])
 
     def test_once_reconciles_over_ssh_and_leaves_no_ssh_process_behind(self):
         name = self.docker.create(self.name("iris"))
@@ -97,6 +108,7 @@ class SshEngineTest(AgentTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.statuses(), {"/p/exited": "stale", "/p/missing": "stale"})
         self.assertEqual(ssh_processes(self.port), [])
+        self.assertEqual(self.private_directories(), [])
 
     def test_a_refused_key_is_one_error_line_with_ssh_s_words_and_exit_3(self):
         subprocess.run([SSHD, "use-key", self.sshd_dir, "other"], check=True)
