@@ -10,6 +10,7 @@
 #include "agent/docker/curl_uv_multi.hpp"
 #include "agent/docker/docker_json.hpp"
 #include "agent/docker/line_splitter.hpp"
+#include "agent/docker/ssh_dialer.hpp"
 #include "base/log.hpp"
 
 namespace ipa {
@@ -115,6 +116,11 @@ struct Transfer {
   std::function<void()> on_open;
   std::function<void(const Event&)> on_event;
   std::function<void(const Error&)> on_end;
+
+  // ssh:// only: the connection's ssh process, and what it said once ended.
+  std::unique_ptr<SshTunnel> tunnel;
+  std::string tunnel_error;
+  SshAccount ssh;
 };
 
 long response_code(CURL* easy) {
@@ -197,6 +203,7 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
 struct DockerClient::Impl {
   Impl(uv_loop_t* loop, DockerEndpoint ep)
       : endpoint(std::move(ep)),
+        ssh_dialer(endpoint.ssh ? std::make_unique<SshDialer>(loop, *endpoint.ssh) : nullptr),
         multi(
             loop, [this] { deliver_stream_progress(); },
             [this](CURL* easy, CURLcode code) { finish(easy, code); }) {}
@@ -207,6 +214,7 @@ struct DockerClient::Impl {
   Impl& operator=(const Impl&) = delete;
 
   DockerEndpoint endpoint;
+  std::unique_ptr<SshDialer> ssh_dialer;  // ssh:// only
   CurlUvMulti multi;
   std::string api_prefix;  // "/v1.41" once a ping told the version
   std::uint64_t next_id = 1;
@@ -227,6 +235,14 @@ struct DockerClient::Impl {
     curl_easy_setopt(e, CURLOPT_NOPROXY, "*");
     if (!endpoint.socket_path.empty()) {
       curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, endpoint.socket_path.c_str());
+    } else if (ssh_dialer) {
+      auto tunnel = ssh_dialer->dial();
+      if (tunnel) {
+        curl_easy_setopt(e, CURLOPT_UNIX_SOCKET_PATH, (*tunnel)->socket_path().c_str());
+        t->tunnel = std::move(*tunnel);
+      } else {
+        t->tunnel_error = tunnel.error().message;
+      }
     } else {
       // Lets the kernel notice a peer that vanished without a word; costs
       // this process no wake-ups.
@@ -273,6 +289,10 @@ struct DockerClient::Impl {
       fail(make_error(ErrorCode::kDockerUnreachable, prefix(*t) + "out of memory"));
       return;
     }
+    if (!t->tunnel_error.empty()) {
+      fail(make_error(ErrorCode::kDockerUnreachable, prefix(*t) + t->tunnel_error));
+      return;
+    }
     auto added = multi.add(t->easy);
     if (!added) {
       fail(make_error(added.error().code, prefix(*t) + added.error().message));
@@ -295,7 +315,14 @@ struct DockerClient::Impl {
       return socket_error(t);
     }
     const std::string detail = t.errbuf[0] != '\0' ? t.errbuf : curl_easy_strerror(code);
-    return make_error(ErrorCode::kDockerUnreachable, prefix(t) + detail);
+    return make_error(ErrorCode::kDockerUnreachable, prefix(t) + with_ssh_story(t, detail));
+  }
+
+  static std::string with_ssh_story(const Transfer& t, const std::string& detail) {
+    if (t.ssh.story.empty()) {
+      return detail;
+    }
+    return t.ssh.replaces_transport_error ? t.ssh.story : detail + "; " + t.ssh.story;
   }
 
   // curl words a unix socket it cannot reach as "localhost port 80"; say
@@ -362,7 +389,23 @@ struct DockerClient::Impl {
     multi.remove(t->easy);
     t->in_multi = false;
     const long status = response_code(t->easy);
+    // A failure over ssh is told once ssh has ended and said why.
+    if (t->tunnel && (code != CURLE_OK || t->kind == Kind::kStream)) {
+      t->tunnel->finish([this, id = t->id, code, status](const SshAccount& account) {
+        const auto found = transfers.find(id);
+        if (found != transfers.end()) {
+          const std::shared_ptr<Transfer> waited = found->second;
+          waited->ssh = account;
+          complete(waited, code, status);
+        }
+      });
+      return;
+    }
+    complete(t, code, status);
+  }
 
+  // `t` must not be the map's own reference: completing erases that.
+  void complete(const std::shared_ptr<Transfer>& t, CURLcode code, long status) {
     switch (t->kind) {
       case Kind::kPing:
         transfers.erase(t->id);
@@ -430,7 +473,8 @@ struct DockerClient::Impl {
     if (!is_2xx(status)) {
       return status_error(t, status);
     }
-    return make_error(ErrorCode::kDockerUnreachable, prefix(t) + "the event stream ended");
+    return make_error(ErrorCode::kDockerUnreachable,
+                      prefix(t) + with_ssh_story(t, "the event stream ended"));
   }
 
   void cancel_all() {

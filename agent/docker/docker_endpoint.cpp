@@ -14,7 +14,7 @@ constexpr std::string_view kTcp = "tcp://";
 Error usage(const std::string& url, std::string_view what) {
   std::string message = "invalid Docker host \"" + url + "\": ";
   message += what;
-  message += " (expected unix:///path/to/docker.sock or tcp://host:port)";
+  message += " (expected unix:///path/to/docker.sock, tcp://host:port or ssh://[user@]host)";
   return make_error(ErrorCode::kUsage, std::move(message));
 }
 
@@ -168,6 +168,17 @@ Result<DockerEndpoint> DockerEndpoint::parse(const std::string& url,
   }
   if (url.starts_with(kTcp)) {
     return parse_tcp(url, env);
+  }
+  if (url.starts_with("ssh://")) {
+    auto target = SshTarget::parse(url);
+    if (!target) {
+      return target.error();
+    }
+    DockerEndpoint ep;
+    ep.url = url;
+    ep.base_url = "http://localhost";
+    ep.ssh = std::move(*target);
+    return ep;
   }
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string::npos) {
