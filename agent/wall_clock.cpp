@@ -40,16 +40,24 @@ std::string iso8601_utc(std::int64_t time_nano) {
   return text.data();
 }
 
-std::string python_local_isoformat_now() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
+std::string python_local_isoformat(std::int64_t time_nano) {
+  const auto seconds = static_cast<time_t>(time_nano / 1'000'000'000);
+  const auto micros = static_cast<long>((time_nano % 1'000'000'000) / 1000);
   tm local{};
-  ::localtime_r(&now.tv_sec, &local);
+  ::localtime_r(&seconds, &local);
   std::array<char, 64> text{};
-  (void)std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d.%06ld",
-                      local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour,
-                      local.tm_min, local.tm_sec, now.tv_nsec / 1000);
+  const int length =
+      std::snprintf(text.data(), text.size(), "%04d-%02d-%02dT%02d:%02d:%02d", local.tm_year + 1900,
+                    local.tm_mon + 1, local.tm_mday, local.tm_hour, local.tm_min, local.tm_sec);
+  if (micros != 0 && length > 0) {
+    (void)std::snprintf(text.data() + length, text.size() - static_cast<std::size_t>(length),
+                        ".%06ld", micros);
+  }
   return text.data();
+}
+
+std::string python_local_isoformat_now() {
+  return python_local_isoformat(wall_clock_nano());
 }
 
 }  // namespace ipa

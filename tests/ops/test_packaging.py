@@ -15,6 +15,9 @@ INSTALLED_FILES = [
     "share/iris-port-agent/templates/com.intersystems-community.iris-port-agent.plist",
     "lib/systemd/user/iris-port-agent.service",
     "share/doc/iris-port-agent/README.md",
+    "share/doc/iris-port-agent/docs/protocol.md",
+    "share/doc/iris-port-agent/docs/readers.md",
+    "share/doc/iris-port-agent/docs/examples/read_registry.py",
 ]
 
 
