@@ -18,13 +18,25 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace ipa {
 namespace {
 
 using rapidjson::SizeType;
 using rapidjson::Value;
+
+// An integer too big for 64 bits is held as a string that starts with this
+// byte, which no parsed string can hold (they are validated UTF-8) and which
+// string_value() keeps out of the strings the agent sets; the writer puts its
+// digits back as a number.
+constexpr std::string_view kBigInteger = "\xFF";
+
+bool is_big_integer(const char* text, SizeType length) {
+  return length > 0 && text[0] == kBigInteger[0];
+}
 
 // Python's json.load reads NaN and Infinity and rejects bytes that are not
 // UTF-8. Numbers come as text and ExactNumbers converts them as Python does.
@@ -41,9 +53,13 @@ constexpr int kMaxNesting = 1000;
 // others index past its cached-powers table), found by
 // fuzz/registry_parse_fuzz and kept in fuzz/regressions/registry_parse/. So
 // numbers reach the document as text (kParseNumbersAsStringsFlag) and are
-// converted here: integers with from_chars (beyond 64 bits, as the nearest
-// double), the rest with strtod, which rounds correctly as Python's float()
-// does, including NaN, Infinity, overflow to inf and underflow to 0.
+// converted here as Python's json.load converts them: integers with
+// from_chars, the rest with strtod, which rounds correctly as Python's
+// float() does, including NaN, Infinity, overflow to inf and underflow to 0.
+// An integer beyond 64 bits, which Python keeps exactly, is kept as its text
+// (see kBigInteger); one of more than 4300 digits Python refuses to read.
+constexpr std::size_t kMaxIntegerDigits = 4300;
+
 template <class Handler>
 class ExactNumbers {
  public:
@@ -53,6 +69,10 @@ class ExactNumbers {
   bool RawNumber(const Ch* text, SizeType length, bool /*copy*/) {
     const std::string number(text, length);
     if (number.find_first_not_of("-0123456789") == std::string::npos) {
+      if (number.size() - (number.front() == '-' ? 1 : 0) > kMaxIntegerDigits) {
+        too_long_integer_ = true;
+        return false;
+      }
       const char* first = number.data();
       const char* last = number.data() + number.size();
       if (number.front() == '-') {
@@ -68,6 +88,8 @@ class ExactNumbers {
           return handler_.Uint64(value);
         }
       }
+      const std::string kept = std::string(kBigInteger) + number;
+      return handler_.String(kept.data(), static_cast<SizeType>(kept.size()), true);
     }
     return handler_.Double(std::strtod(number.c_str(), nullptr));
   }
@@ -88,14 +110,18 @@ class ExactNumbers {
   bool StartArray() { return handler_.StartArray(); }
   bool EndArray(SizeType count) { return handler_.EndArray(count); }
 
+  bool too_long_integer() const { return too_long_integer_; }
+
  private:
   Handler& handler_;
+  bool too_long_integer_ = false;
 };
 
 // Fills a document through ExactNumbers (rapidjson::Document::Populate).
 struct ExactParse {
   std::string_view input;
   rapidjson::ParseResult result;
+  bool too_long_integer = false;
 
   template <class Handler>
   bool operator()(Handler& handler) {
@@ -104,6 +130,7 @@ struct ExactParse {
     rapidjson::Reader reader;
     ExactNumbers<Handler> exact(handler);
     result = reader.Parse<kParseFlags>(encoded, exact);
+    too_long_integer = exact.too_long_integer();
     return !result.IsError();
   }
 };
@@ -278,6 +305,9 @@ class PythonStyleWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer
   }
 
   bool String(const char* text, SizeType length, bool /*copy*/ = false) {
+    if (is_big_integer(text, length)) {
+      return RawValue(text + 1, length - 1, rapidjson::kNumberType);
+    }
     literal_.clear();
     append_python_string_literal(literal_, {text, length});
     return RawValue(literal_.data(), literal_.size(), rapidjson::kStringType);
@@ -422,8 +452,75 @@ Result<Ok> validate(const Value& root, const std::string& path) {
   return Ok{};
 }
 
+// A leading 0xFF is not UTF-8, so serialize() would write it as U+FFFD
+// anyway; storing it so keeps the agent's strings apart from kBigInteger.
 Value string_value(std::string_view text, rapidjson::Document::AllocatorType& allocator) {
+  if (is_big_integer(text.data(), static_cast<SizeType>(text.size()))) {
+    const std::string replaced = "\uFFFD" + std::string(text.substr(1));
+    return Value(replaced.data(), static_cast<SizeType>(replaced.size()), allocator);
+  }
   return Value(text.data(), static_cast<SizeType>(text.size()), allocator);
+}
+
+// Python's json.load makes each object a dict: a repeated key keeps the
+// place of its first occurrence and takes the value of its last. Reading the
+// same way, and so writing each key once, keeps the agent and Python from
+// seeing two different registries in one file. The nesting was bounded before.
+void keep_last_of_duplicates(Value& value) {
+  if (value.IsArray()) {
+    for (Value& element : value.GetArray()) {
+      keep_last_of_duplicates(element);
+    }
+    return;
+  }
+  if (!value.IsObject()) {
+    return;
+  }
+  const auto count = static_cast<std::ptrdiff_t>(value.MemberCount());
+  const auto member = [&](std::ptrdiff_t i) -> rapidjson::Value::Member& {
+    return value.MemberBegin()[i];
+  };
+  const auto name_of = [&](std::ptrdiff_t i) {
+    return std::string_view(member(i).name.GetString(), member(i).name.GetStringLength());
+  };
+  // Small objects (every assignment) are scanned without allocating.
+  constexpr std::ptrdiff_t kSmallObject = 16;
+  std::unordered_map<std::string_view, std::ptrdiff_t> first_of;
+  const auto first_occurrence = [&](std::ptrdiff_t i) {
+    if (count <= kSmallObject) {
+      std::ptrdiff_t j = 0;
+      while (name_of(j) != name_of(i)) {
+        ++j;
+      }
+      return j;
+    }
+    return first_of.emplace(name_of(i), i).first->second;
+  };
+  std::vector<bool> repeated;  // allocated at the first duplicate only
+  for (std::ptrdiff_t i = 0; i < count; ++i) {
+    const std::ptrdiff_t first = first_occurrence(i);
+    if (first != i) {
+      member(first).value = member(i).value;  // RapidJSON's assignment moves
+      repeated.resize(static_cast<std::size_t>(count));
+      repeated[static_cast<std::size_t>(i)] = true;
+    }
+  }
+  if (!repeated.empty()) {
+    // Names move only now: short ones live inside the Value, and the lookup
+    // above holds views of them.
+    std::ptrdiff_t kept = 0;
+    for (std::ptrdiff_t i = 0; i < count; ++i) {
+      if (!repeated[static_cast<std::size_t>(i)]) {
+        member(kept).name.Swap(member(i).name);
+        member(kept).value.Swap(member(i).value);
+        ++kept;
+      }
+    }
+    value.EraseMember(value.MemberBegin() + kept, value.MemberEnd());
+  }
+  for (auto& each : value.GetObject()) {
+    keep_last_of_duplicates(each.value);
+  }
 }
 
 // A member that validate() proved present (operator[] would hide a missing one).
@@ -491,6 +588,11 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
   auto& document = registry.impl_->document;
   ExactParse parse{bytes, {}};
   document.Populate(parse);
+  if (parse.too_long_integer) {
+    return corrupt(path, "an integer of more than " + std::to_string(kMaxIntegerDigits) +
+                             " digits near " + line_and_column(bytes, parse.result.Offset()) +
+                             ", which Python's json module refuses to read");
+  }
   if (parse.result.IsError()) {
     const std::size_t offset = parse.result.Offset();
     return corrupt(path, std::string("not valid JSON: ") +
@@ -498,12 +600,19 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
                              line_and_column(bytes, offset) + " (byte " + std::to_string(offset) +
                              ")");
   }
+  keep_last_of_duplicates(document);
   auto valid = validate(document, path);
   if (!valid) {
     return valid.error();
   }
   registry.impl_->parsed_size = bytes.size();
   return registry;
+}
+
+std::string python_json_string(std::string_view text) {
+  std::string literal;
+  append_python_string_literal(literal, text);
+  return literal;
 }
 
 std::string Registry::serialize() const {
