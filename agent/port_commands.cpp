@@ -84,8 +84,8 @@ std::string registry_project_path(const std::string& path) {
 
 int run_assign(const Config& config, const AssignOptions& options) {
   const std::set<int> published = published_ports(config);
-  AssignRequest request{registry_project_path(options.project_path), registry_cwd(),
-                        options.port, config.port_min, config.port_max};
+  AssignRequest request{registry_project_path(options.project_path), registry_cwd(), options.port,
+                        config.port_min, config.port_max};
   Assignment chosen;
   std::optional<AssignDecision> decision;
   auto updated = update_registry(
@@ -178,8 +178,7 @@ int run_get(const Config& config, const std::string& argument, bool json) {
     return kExitFailure;
   }
   const Assignment& found = assignments[entries.front()];
-  std::cout << (json ? assignment_json(found) : std::to_string(found.port))
-            << std::endl;
+  std::cout << (json ? assignment_json(found) : std::to_string(found.port)) << std::endl;
   return kExitOk;
 }
 

@@ -11,7 +11,7 @@ namespace ipa {
 // file, lock and atomic save as the agent.
 struct AssignOptions {
   std::string project_path;  // as given: registry_project_path makes it what is stored
-  std::optional<int> port;  // --port: manual
+  std::optional<int> port;   // --port: manual
   bool json = false;
 };
 

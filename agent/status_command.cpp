@@ -41,9 +41,9 @@ std::string agent_field(const std::optional<std::string>& agent_json, const char
 }
 
 void print_table(const Config& config, const LoadedRegistry& loaded, const AgentState& agent) {
-  std::cout << "registry: " << printable(config.registry_path) << (loaded.existed ? "" : " (not created yet)")
-            << "\n";
-  const std::string& last = agent.last_change_at;
+  std::cout << "registry: " << printable(config.registry_path)
+            << (loaded.existed ? "" : " (not created yet)") << "\n";
+  const std::string last = printable(agent.last_change_at);
   if (agent.pid != 0) {
     std::cout << "agent: running (pid " << agent.pid << ")"
               << (last.empty() ? "" : ", last change at " + last) << "\n";
@@ -63,7 +63,8 @@ void print_table(const Config& config, const LoadedRegistry& loaded, const Agent
     // Escaped: a newline in a path must not split its row, nor an escape
     // sequence reach the terminal.
     rows.push_back({printable(assignment.project_path), std::to_string(assignment.port),
-                    to_string(assignment.status), printable(assignment.container_name.value_or("-")),
+                    to_string(assignment.status),
+                    printable(assignment.container_name.value_or("-")),
                     printable(assignment.assigned_at)});
   }
   std::vector<std::size_t> widths(headers.size());

@@ -106,8 +106,8 @@ Result<TempFile> create_temp_beside(const std::string& directory, const std::str
     last_error = errno;
   }
   return make_error(ErrorCode::kIo,
-                    describe_errno("cannot create a temp file in " + directory, last_error) +
-                        "; " + posix::remedy_for(last_error, directory));
+                    describe_errno("cannot create a temp file in " + directory, last_error) + "; " +
+                        posix::remedy_for(last_error, directory));
 }
 
 // Writes `bytes` to a new temp file beside `directory/name`, fsynced when

@@ -39,7 +39,8 @@ Result<std::string> read_beside_registry(const std::string& path, RegistryAccess
 
 // Reads and validates the registry at `path`. A missing file is an empty
 // registry. A directory, unreadable bytes, a file over 16 MiB (kRegistryCorrupt)
-// or a bad schema are errors; the file is never touched. An unsafe registry (see RegistryAccess) is a kUsage error.
+// or a bad schema are errors; the file is never touched. An unsafe registry (see RegistryAccess) is
+// a kUsage error.
 Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess access = {});
 
 // Reads the raw bytes; kNotFound if missing, kIo for a directory or any

@@ -147,8 +147,8 @@ Bytes assignment(Generator& g, int index) {
   Bytes out = "{";
   for (const auto& [key, value] : fields) {
     if (g.one_in(3)) {
-      out += "\"" + key + "\": " + (g.one_in(2) ? number(g) : decoys[g.below(decoys.size())]) +
-             ", ";
+      out +=
+          "\"" + key + "\": " + (g.one_in(2) ? number(g) : decoys[g.below(decoys.size())]) + ", ";
     }
     out += "\"" + key + "\": " + value + ", ";
   }
@@ -203,12 +203,12 @@ TEST_CASE("bytes from the OS are read as os.fsdecode reads them") {
   Generator g(42);
   std::vector<std::vector<Bytes>> requests;
   for (int i = 0; i < 3000; ++i) {
-    requests.push_back(
-        {g.one_in(2) ? g.raw_bytes(1 + g.below(12))
-                     : g.pick({"/", "a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xff",
-                               "\xc0\xaf", "\xed\xa0\x80", "\xed\xb3\xbf", "\xf4\x90\x80\x80",
-                               "\xe2\x82", "\x80", "\xf0\x9f"},
-                              1 + g.below(8))});
+    requests.push_back({g.one_in(2)
+                            ? g.raw_bytes(1 + g.below(12))
+                            : g.pick({"/", "a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+                                      "\xff", "\xc0\xaf", "\xed\xa0\x80", "\xed\xb3\xbf",
+                                      "\xf4\x90\x80\x80", "\xe2\x82", "\x80", "\xf0\x9f"},
+                                     1 + g.below(8))});
   }
   const auto answers = ask("fsdecode", requests);
   for (std::size_t i = 0; i < requests.size(); ++i) {
