@@ -136,8 +136,8 @@ class HostileInput(unittest.TestCase):
         self.write_registry(json.dumps({"schema_version": "1.0", "assignments": []}))
         os.chown(self.registry, 65534, 65534)
         for command in (["assign", "/p/a"], ["release", "/p/a"], ["clear", "--yes"], ["repair"],
-                        ["--once"]):
-            result = self.run_agent(*command)
+                        ["--once"], []):  # [] is watch mode: it refuses at start, too
+            result = self.run_agent(*command, timeout=10)
             self.assert_one_clear_line(result, 2, "uid 65534")
             self.assertEqual(os.listdir(self.dir), ["port-registry.json"], command)
 
