@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,14 +61,114 @@ constexpr int kMaxNesting = 1000;
 // (see kBigInteger); one of more than 4300 digits Python refuses to read.
 constexpr std::size_t kMaxIntegerDigits = 4300;
 
+// The index of the quote that ends the string opened at `open` (the size
+// when it never ends), for scans that must not look inside strings.
+std::size_t closing_quote(std::string_view bytes, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < bytes.size() && bytes[i] != '"') {
+    i += bytes[i] == '\\' ? 2 : 1;
+  }
+  return std::min(i, bytes.size());
+}
+
+// RapidJSON also refuses, before a handler sees its text, a number whose
+// magnitude overflows a double (an integer of 309 digits, 1e400), which
+// Python reads (exactly, or as inf). Such a number is swapped for a
+// placeholder of the same length ("0.000"), and ExactNumbers puts the
+// original back by the offset where the number ends.
+struct SwappedNumbers {
+  std::string bytes;  // the input with placeholders; empty when nothing was swapped
+  std::map<std::size_t, std::string_view> originals;  // by the offset just past each
+};
+
+// The length of the JSON number at the start of `text` (RFC 8259's grammar),
+// or 0; `integer_digits` and `exponent` describe it.
+std::size_t json_number_length(std::string_view text, std::size_t& integer_digits, long& exponent) {
+  std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+  const auto digits_from = [&](std::size_t from) {
+    std::size_t to = from;
+    while (to < text.size() && text[to] >= '0' && text[to] <= '9') {
+      ++to;
+    }
+    return to - from;
+  };
+  integer_digits = digits_from(i);
+  if (integer_digits == 0 || (text[i] == '0' && integer_digits > 1)) {
+    return 0;
+  }
+  i += integer_digits;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t fraction = digits_from(i + 1);
+    if (fraction == 0) {
+      return 0;
+    }
+    i += 1 + fraction;
+  }
+  exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    std::size_t sign = i + 1 < text.size() && (text[i + 1] == '+' || text[i + 1] == '-') ? 1 : 0;
+    const std::size_t count = digits_from(i + 1 + sign);
+    if (count == 0) {
+      return 0;
+    }
+    const bool negative = sign == 1 && text[i + 1] == '-';
+    // Only a large positive exponent matters; more than 5 digits is large.
+    exponent = count > 5 ? 99999 : std::stol(std::string(text.substr(i + 1 + sign, count)));
+    exponent = negative ? -exponent : exponent;
+    i += 1 + sign + count;
+  }
+  return i;
+}
+
+SwappedNumbers swap_out_huge_numbers(std::string_view input) {
+  constexpr std::size_t kDoubleDigits = 300;  // RapidJSON gives up near 308
+  SwappedNumbers swapped;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (c == '"') {
+      i = closing_quote(input, i);
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      continue;
+    }
+    std::size_t integer_digits = 0;
+    long exponent = 0;
+    const std::size_t length = json_number_length(input.substr(i), integer_digits, exponent);
+    const bool runs_on =
+        i + length < input.size() &&
+        std::string_view("0123456789.eE+-").find(input[i + length]) != std::string_view::npos;
+    if (length == 0 || runs_on) {
+      i += length;
+      continue;  // not a number (or "1e5e5"): RapidJSON reports it as it is
+    }
+    if (integer_digits + static_cast<std::size_t>(std::max(exponent, 0L)) > kDoubleDigits) {
+      if (swapped.bytes.empty()) {
+        swapped.bytes = input;
+      }
+      // "0." and zeros: a valid number of the same length (huge ones have more than 3 chars).
+      swapped.bytes.replace(i, length, "0." + std::string(length - 2, '0'));
+      swapped.originals.emplace(i + length, input.substr(i, length));
+    }
+    i += length - 1;
+  }
+  return swapped;
+}
+
 template <class Handler>
 class ExactNumbers {
  public:
   using Ch = char;
-  explicit ExactNumbers(Handler& handler) : handler_(handler) {}
+  ExactNumbers(Handler& handler, const SwappedNumbers& swapped,
+               const rapidjson::MemoryStream& stream)
+      : handler_(handler), swapped_(swapped), stream_(stream) {}
 
   bool RawNumber(const Ch* text, SizeType length, bool /*copy*/) {
-    const std::string number(text, length);
+    std::string number(text, length);
+    if (const auto original = swapped_.originals.find(stream_.Tell());
+        original != swapped_.originals.end()) {
+      number = original->second;
+    }
     if (number.find_first_not_of("-0123456789") == std::string::npos) {
       if (number.size() - (number.front() == '-' ? 1 : 0) > kMaxIntegerDigits) {
         too_long_integer_ = true;
@@ -114,6 +215,8 @@ class ExactNumbers {
 
  private:
   Handler& handler_;
+  const SwappedNumbers& swapped_;
+  const rapidjson::MemoryStream& stream_;
   bool too_long_integer_ = false;
 };
 
@@ -125,10 +228,12 @@ struct ExactParse {
 
   template <class Handler>
   bool operator()(Handler& handler) {
-    rapidjson::MemoryStream stream(input.data(), input.size());
+    const SwappedNumbers swapped = swap_out_huge_numbers(input);
+    const std::string_view text = swapped.bytes.empty() ? input : swapped.bytes;
+    rapidjson::MemoryStream stream(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> encoded(stream);
     rapidjson::Reader reader;
-    ExactNumbers<Handler> exact(handler);
+    ExactNumbers<Handler> exact(handler, swapped, stream);
     result = reader.Parse<kParseFlags>(encoded, exact);
     too_long_integer = exact.too_long_integer();
     return !result.IsError();
@@ -332,17 +437,10 @@ class PythonStyleWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer
 int nesting_depth(std::string_view bytes) {
   int depth = 0;
   int deepest = 0;
-  bool in_string = false;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      i = closing_quote(bytes, i);
     } else if (c == '[' || c == '{') {
       deepest = std::max(deepest, ++depth);
     } else if (c == ']' || c == '}') {

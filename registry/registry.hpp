@@ -25,8 +25,10 @@ class Registry {
 
   // Parses and validates bytes read from `path` (used in messages only).
   // Read as Python's json.load reads them: a repeated key takes its last
-  // value (in the place of its first). Errors: kRegistryCorrupt (bad JSON or
-  // shape, naming the field; an integer Python refuses, over 4300 digits) or
+  // value (in the place of its first); a number beyond a double's range is
+  // read too (an integer exactly, a float as inf). Errors: kRegistryCorrupt
+  // (bad JSON or shape, naming the field; an integer Python refuses, over
+  // 4300 digits) or
   // kRegistryUnsupported (schema major other than 1). A missing
   // schema_version reads as 1.0; a missing "assignments" is corrupt.
   static Result<Registry> parse(std::string_view bytes, const std::string& path);

@@ -109,10 +109,11 @@ class Generator {
 };
 
 // A number as a hostile or careless writer puts it: small, 64-bit edges, far
-// beyond 64 bits (up to 300 digits: RapidJSON itself refuses what overflows a
-// double), past Python's 4300-digit limit, negative, fractional, exponent.
+// beyond 64 bits and beyond a double (Python keeps such integers exactly and
+// reads such floats as inf), past Python's 4300-digit limit, negative,
+// fractional, with an exponent.
 Bytes number(Generator& g) {
-  switch (g.below(7)) {
+  switch (g.below(8)) {
     case 0:
       return std::to_string(g.below(70000));
     case 1:
@@ -120,16 +121,18 @@ Bytes number(Generator& g) {
                      "18446744073709551616", "-9223372036854775808", "-9223372036854775809"},
                     1);
     case 2:
-      return g.digits(20 + g.below(280));
+      return g.digits(20 + g.below(g.one_in(2) ? 280 : 4280));
     case 3:
-      return "-" + g.digits(20 + g.below(280));
+      return "-" + g.digits(20 + g.below(g.one_in(2) ? 280 : 4280));
     case 4:
       return g.one_in(4) ? g.digits(4301) : g.digits(1 + g.below(25));
     case 5:
       return g.digits(1 + g.below(20)) + "." + g.digits(1 + g.below(20));
-    default:
+    case 6:
       return g.digits(1 + g.below(3)) + g.pick({"e", "E", "e-", "e+"}, 1) +
-             std::to_string(g.below(300));
+             std::to_string(g.below(g.one_in(2) ? 300 : 100000));
+    default:
+      return g.digits(1 + g.below(500)) + "." + g.digits(1 + g.below(3));
   }
 }
 
