@@ -7,8 +7,10 @@
 #include "agent/port_commands.hpp"
 #include "agent/service_install.hpp"
 #include "agent/watch_mode.hpp"
+#include "base/decimal.hpp"
 #include "base/log.hpp"
 #include "config/version.hpp"
+#include "registry/registry_file.hpp"
 
 namespace {
 
@@ -18,6 +20,34 @@ constexpr const char* kDescription =
     "Without a command it watches until SIGINT/SIGTERM. Exit codes: 0 done, 2 usage or config "
     "error, 3 Docker unreachable, 4 lock timeout, 5 registry unreadable (corrupt or unsupported "
     "schema), 1 anything else.";
+
+// A century: longer is a typo, and the clock arithmetic stays far from overflow.
+constexpr std::int64_t kMaxGraceSeconds = std::int64_t{100} * 365 * 24 * 3600;
+
+// Decimal digits only, everywhere: CLI11 alone reads "02000" as octal and
+// "0x7b6" as hex.
+CLI::Validator decimal(std::int64_t minimum, std::int64_t maximum) {
+  return {[=](std::string& text) -> std::string {
+            const auto value = ipa::parse_decimal(text, minimum, maximum);
+            if (!value) {
+              return "'" + text + "' is not a whole number from " + std::to_string(minimum) +
+                     " to " + std::to_string(maximum) + " in decimal digits";
+            }
+            text = std::to_string(*value);
+            return "";
+          },
+          "", "decimal"};
+}
+
+// CLI11's own report is two lines without the program's name; this is one,
+// with the help of the command that was being parsed.
+std::string usage_error_line(const CLI::App& app, const CLI::ParseError& error) {
+  std::string help = "iris-port-agent --help";
+  for (const CLI::App* command : app.get_subcommands()) {
+    help = "iris-port-agent " + command->get_name() + " --help";
+  }
+  return std::string(error.what()) + "; see `" + help + "`";
+}
 
 }  // namespace
 
@@ -45,6 +75,7 @@ int main(int argc, char** argv) {
   app.add_option("--grace", flags.grace_seconds,
                  "Seconds an assignment without container_name may wait for its container "
                  "(default 600)")
+      ->transform(decimal(0, kMaxGraceSeconds))
       ->type_name("SECONDS");
   app.add_option("--config", flags.config_file,
                  "JSON config file (else ~/.config/iris-port-agent/config.json if present)")
@@ -78,7 +109,7 @@ int main(int argc, char** argv) {
   assign
       ->add_option("--port", assign_options.port,
                    "A manual port; fails naming the project that holds it")
-      ->check(CLI::Range(1, 65535).description(""))
+      ->transform(decimal(1, 65535))
       ->type_name("PORT");
   assign->add_option("--range", port_range, "Ports for automatic assignment (default 1972-1981)")
       ->type_name("A-B");
@@ -143,8 +174,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    const int code = app.exit(error);
-    return code == 0 ? kExitOk : kExitUsage;
+    if (error.get_exit_code() == 0) {
+      return app.exit(error);  // --help, --version
+    }
+    log_error(usage_error_line(app, error));
+    return kExitUsage;
   }
 
   if (install_service->parsed() || uninstall_service->parsed()) {
@@ -166,6 +200,13 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   set_log_level(config->log_level);
+  // Before any command creates anything beside the registry (lock, pid file).
+  if (auto usable =
+          check_registry_path(config->registry_path, RegistryAccess{config->allow_unsafe_registry});
+      !usable) {
+    log_error(usable.error().message);
+    return exit_code_for(usable.error());
+  }
 
   if (!port_range.empty()) {
     auto ranged = apply_config_json(std::move(*config), "{\"port_range\": \"" + port_range + "\"}",
@@ -177,14 +218,13 @@ int main(int argc, char** argv) {
     config = std::move(ranged);
   }
   if (assign->parsed()) {
-    assign_options.project_path = absolute_project_path(assign_options.project_path);
     return run_assign(*config, assign_options);
   }
   if (release->parsed()) {
-    return run_release(*config, absolute_project_path(release_path));
+    return run_release(*config, release_path);
   }
   if (get->parsed()) {
-    return run_get(*config, absolute_project_path(get_path), get_json);
+    return run_get(*config, get_path, get_json);
   }
   if (clear->parsed()) {
     return run_clear(*config, clear_confirmed);

@@ -14,6 +14,7 @@
 #include "agent/registry_update.hpp"
 #include "agent/wall_clock.hpp"
 #include "base/log.hpp"
+#include "base/surrogate_escape.hpp"
 #include "reconciler/port_allocation.hpp"
 
 namespace ipa {
@@ -46,6 +47,12 @@ std::set<int> published_ports(const Config& config) {
   return ports;
 }
 
+// The directory relative paths stored by a Python writer are read in, in the
+// form the registry holds (see registry_project_path).
+std::string registry_cwd() {
+  return registry_project_path(".");
+}
+
 int fail(const Error& error) {
   log_error(error.message);
   return exit_code_for(error);
@@ -68,36 +75,18 @@ const char* describe(AssignDecision::Kind kind) {
 }  // namespace
 
 std::string absolute_project_path(const std::string& path) {
-  std::string joined = path;
-  if (path.empty() || path.front() != '/') {
-    std::vector<char> cwd(4096);
-    joined =
-        std::string(::getcwd(cwd.data(), cwd.size()) != nullptr ? cwd.data() : "") + "/" + path;
-  }
-  std::vector<std::string> parts;
-  std::size_t start = 0;
-  while (start <= joined.size()) {
-    const std::size_t slash = std::min(joined.find('/', start), joined.size());
-    const std::string part = joined.substr(start, slash - start);
-    if (part == "..") {
-      if (!parts.empty()) {
-        parts.pop_back();
-      }
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = slash + 1;
-  }
-  std::string result;
-  for (const std::string& part : parts) {
-    result += "/" + part;
-  }
-  return result.empty() ? "/" : result;
+  std::vector<char> cwd(4096);
+  return python_abspath(path, ::getcwd(cwd.data(), cwd.size()) != nullptr ? cwd.data() : "");
+}
+
+std::string registry_project_path(const std::string& path) {
+  return surrogate_escaped(absolute_project_path(path));
 }
 
 int run_assign(const Config& config, const AssignOptions& options) {
   const std::set<int> published = published_ports(config);
-  AssignRequest request{options.project_path, options.port, config.port_min, config.port_max};
+  AssignRequest request{registry_project_path(options.project_path), registry_cwd(), options.port,
+                        config.port_min, config.port_max};
   Assignment chosen;
   std::optional<AssignDecision> decision;
   auto updated = update_registry(
@@ -141,18 +130,24 @@ int run_assign(const Config& config, const AssignOptions& options) {
   return kExitOk;
 }
 
-int run_release(const Config& config, const std::string& project_path) {
+int run_release(const Config& config, const std::string& argument) {
+  const std::string project_path = registry_project_path(argument);
+  const std::string cwd = registry_cwd();
   std::optional<Assignment> released;
   auto updated = update_registry(
       config.registry_path, lock_wait(config),
       [&](Registry& registry) -> Result<Mutation> {
         const auto assignments = registry.assignments();
-        const auto index = find_project(assignments, project_path);
-        if (!index) {
+        const auto entries = find_project(assignments, project_path, cwd);
+        if (entries.empty()) {
           return Mutation::kUnchanged;
         }
-        released = assignments[*index];
-        registry.remove(*index);
+        released = assignments[entries.front()];
+        // Every spelling of the project goes, as Python's release_port drops
+        // every entry with its path: none may keep holding a port.
+        for (auto entry = entries.rbegin(); entry != entries.rend(); ++entry) {
+          registry.remove(*entry);
+        }
         return Mutation::kChanged;
       },
       access_for(config));
@@ -168,23 +163,23 @@ int run_release(const Config& config, const std::string& project_path) {
   return kExitOk;
 }
 
-int run_get(const Config& config, const std::string& project_path, bool json) {
+int run_get(const Config& config, const std::string& argument, bool json) {
+  const std::string project_path = registry_project_path(argument);
   auto loaded = load_registry_passively(config.registry_path, access_for(config));
   if (!loaded) {
     return fail(loaded.error());
   }
   const auto assignments = loaded->registry.assignments();
-  const auto index = find_project(assignments, project_path);
-  if (!index) {
+  const auto entries = find_project(assignments, project_path, registry_cwd());
+  if (entries.empty()) {
     log_error("no port assignment for " + project_path +
               "; take one with "
               "`iris-port-agent assign " +
               project_path + "`");
     return kExitFailure;
   }
-  std::cout << (json ? assignment_json(assignments[*index])
-                     : std::to_string(assignments[*index].port))
-            << std::endl;
+  const Assignment& found = assignments[entries.front()];
+  std::cout << (json ? assignment_json(found) : std::to_string(found.port)) << std::endl;
   return kExitOk;
 }
 

@@ -9,6 +9,10 @@ namespace ipa {
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
                                       const std::function<Result<Mutation>(Registry&)>& mutate,
                                       RegistryAccess access) {
+  // Before the lock file is created: a refused registry leaves no trace.
+  if (auto usable = check_registry_path(registry_path, access); !usable) {
+    return usable.error();
+  }
   const std::string lock_path = lock_path_for(registry_path);
   auto lock = wait.timeout ? RegistryLock::acquire(lock_path, *wait.timeout)
                            : RegistryLock::try_acquire(lock_path);

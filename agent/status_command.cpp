@@ -11,6 +11,7 @@
 #include "agent/one_shot_commands.hpp"
 #include "agent/passive_read.hpp"
 #include "base/log.hpp"
+#include "base/printable.hpp"
 #include "registry/registry_file.hpp"
 
 namespace ipa {
@@ -70,9 +71,9 @@ std::string agent_field(const std::optional<std::string>& agent_json, const char
 }
 
 void print_table(const Config& config, const LoadedRegistry& loaded, const AgentState& agent) {
-  std::cout << "registry: " << config.registry_path << (loaded.existed ? "" : " (not created yet)")
-            << "\n";
-  const std::string& last = agent.last_change_at;
+  std::cout << "registry: " << printable(config.registry_path)
+            << (loaded.existed ? "" : " (not created yet)") << "\n";
+  const std::string last = printable(agent.last_change_at);
   if (agent.pid != 0) {
     std::cout << "agent: running (pid " << agent.pid << ")"
               << (agent.endpoint.empty() ? "" : ", watching " + engine_text(agent))
@@ -90,9 +91,12 @@ void print_table(const Config& config, const LoadedRegistry& loaded, const Agent
   std::vector<std::vector<std::string>> rows;
   rows.reserve(assignments.size());
   for (const Assignment& assignment : assignments) {
-    rows.push_back({assignment.project_path, std::to_string(assignment.port),
-                    to_string(assignment.status), assignment.container_name.value_or("-"),
-                    assignment.assigned_at});
+    // Escaped: a newline in a path must not split its row, nor an escape
+    // sequence reach the terminal.
+    rows.push_back({printable(assignment.project_path), std::to_string(assignment.port),
+                    to_string(assignment.status),
+                    printable(assignment.container_name.value_or("-")),
+                    printable(assignment.assigned_at)});
   }
   std::vector<std::size_t> widths(headers.size());
   for (std::size_t column = 0; column < headers.size(); ++column) {

@@ -5,6 +5,8 @@
 #include <mutex>
 #include <string>
 
+#include "base/printable.hpp"
+
 namespace ipa {
 namespace {
 
@@ -41,7 +43,9 @@ void log_line(LogLevel level, std::string_view message) {
   std::string line = "iris-port-agent: ";
   line += prefix(level);
   line += ": ";
-  line += message;
+  // One line whatever the message holds: a project path with a newline or an
+  // escape sequence must neither split the line nor reach the terminal raw.
+  line += printable(message);
   line += '\n';
   const std::lock_guard<std::mutex> guard(g_mutex);
   // Nowhere to report a failed write to stderr.

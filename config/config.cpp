@@ -4,11 +4,13 @@
 #include <rapidjson/error/en.h>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+
+#include <cerrno>
 #include <charconv>
-#include <fstream>
+#include <cstring>
 #include <functional>
-#include <sstream>
 
 #include "config/defaults.hpp"
 
@@ -148,15 +150,57 @@ std::optional<std::string> default_config_file(const std::map<std::string, std::
   return ::stat(path.c_str(), &info) == 0 ? std::optional<std::string>(path) : std::nullopt;
 }
 
+// A config file is a few hundred bytes; this is far above any real one.
+constexpr std::size_t kMaxConfigBytes = std::size_t{1} << 20U;
+
+Error config_file_error(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kUsage, "config file " + path + " " + what +
+                                           "; give --config a JSON file (see the README's "
+                                           "configuration table)");
+}
+
+// Only a regular file of sane size is read: /dev/zero would never end, and a
+// FIFO at the default location would hang every command (O_NONBLOCK: the
+// open does not wait for a writer; fstat then refuses it).
 Result<std::string> read_config_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return make_error(ErrorCode::kUsage,
-                      "cannot read config file " + path + "; check the path given to --config");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) {
+    return config_file_error(path, std::string("cannot be opened: ") + std::strerror(errno));
   }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
+  struct stat info {};
+  const bool inspected = ::fstat(fd, &info) == 0;
+  std::string bytes;
+  std::optional<std::string> problem;
+  if (!inspected) {
+    problem = std::string("cannot be inspected: ") + std::strerror(errno);
+  } else if (S_ISDIR(info.st_mode)) {
+    problem = "is a directory";
+  } else if (!S_ISREG(info.st_mode)) {
+    problem = "is not a regular file (a device, FIFO or socket)";
+  } else if (static_cast<std::size_t>(info.st_size) > kMaxConfigBytes) {
+    problem = "is larger than 1 MiB, far more than any config";
+  } else {
+    bytes.resize(kMaxConfigBytes + 1);
+    std::size_t used = 0;
+    ssize_t count = 0;
+    while (used < bytes.size() &&
+           (count = ::read(fd, bytes.data() + used, bytes.size() - used)) != 0) {
+      if (count < 0 && errno != EINTR) {
+        problem = std::string("cannot be read: ") + std::strerror(errno);
+        break;
+      }
+      used += count > 0 ? static_cast<std::size_t>(count) : 0;
+    }
+    if (used > kMaxConfigBytes) {
+      problem = "is larger than 1 MiB, far more than any config";
+    }
+    bytes.resize(used);
+  }
+  ::close(fd);
+  if (problem) {
+    return config_file_error(path, *problem);
+  }
+  return bytes;
 }
 
 // Which setting names the engine: the flags, else the environment (DOCKER_HOST
@@ -259,6 +303,11 @@ Result<Config> load_config(const ConfigOverrides& flags,
     return engine.error();
   }
   if (flags.registry_path) {
+    if (flags.registry_path->empty()) {
+      return make_error(ErrorCode::kUsage,
+                        "--registry is empty; give it a file path such as "
+                        "~/.iris-devtester/port-registry.json");
+    }
     result.registry_path = *flags.registry_path;
   }
   if (flags.grace_seconds) {

@@ -17,6 +17,8 @@ void event_stream(const std::uint8_t* data, std::size_t size);
 
 // Registry::parse on arbitrary bytes; what parses must serialize, parse
 // again, and serialize to the same bytes (the agent rewrites what it reads).
+// That also holds the loader to writing a repeated key once (a second read
+// would drop it) and an integer with its own digits (seeds 05-07).
 void registry_parse(const std::uint8_t* data, std::size_t size);
 
 }  // namespace ipa::fuzz

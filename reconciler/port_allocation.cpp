@@ -1,5 +1,7 @@
 #include "reconciler/port_allocation.hpp"
 
+#include <algorithm>
+
 namespace ipa {
 namespace {
 
@@ -19,19 +21,24 @@ bool port_free(const std::vector<Assignment>& assignments, int port,
   return !active_holder(assignments, port, except) && published_ports.count(port) == 0;
 }
 
+// One line, as every failure is: the holders are listed after "held by".
 Error exhausted(const std::vector<Assignment>& assignments, const AssignRequest& request) {
   std::string message = "no free port in " + std::to_string(request.range_min) + "-" +
                         std::to_string(request.range_max) + " for " + request.project_path +
                         ": every port is held by an active assignment or published by a "
-                        "Docker container.";
-  message += "\ncurrent assignments:";
+                        "Docker container (assignments:";
   for (const Assignment& assignment : assignments) {
-    message += "\n  " + std::to_string(assignment.port) + "  " + to_string(assignment.status) +
-               "  " + assignment.project_path;
+    message += ' ';
+    message += std::to_string(assignment.port);
+    message += ' ';
+    message += to_string(assignment.status);
+    message += ' ';
+    message += assignment.project_path;
+    message += ';';
   }
   message +=
-      "\nfree a port with `iris-port-agent release PROJECT_PATH`, mark dead containers with "
-      "`iris-port-agent --once`, or widen the range with --range";
+      " end); free a port with `iris-port-agent release PROJECT_PATH`, mark dead containers "
+      "with `iris-port-agent --once`, or widen the range with --range";
   return make_error(ErrorCode::kConflict, message);
 }
 
@@ -64,20 +71,75 @@ Result<int> choose_port(const std::vector<Assignment>& assignments, const Assign
 
 }  // namespace
 
-std::optional<std::size_t> find_project(const std::vector<Assignment>& assignments,
-                                        const std::string& project_path) {
-  for (std::size_t i = 0; i < assignments.size(); ++i) {
-    if (assignments[i].project_path == project_path) {
-      return i;
+std::string python_abspath(std::string_view path, std::string_view cwd) {
+  std::string joined;
+  if (path.empty() || path.front() != '/') {
+    joined.append(cwd);
+    // posixpath.join: no slash added after one that is there ("/" + "x" is "/x").
+    if (cwd.empty() || cwd.back() != '/') {
+      joined += '/';
     }
   }
-  return std::nullopt;
+  joined.append(path);
+  // posixpath.normpath: exactly two leading slashes stay two.
+  const bool two_slashes = joined.rfind("//", 0) == 0 && joined.rfind("///", 0) != 0;
+  std::vector<std::string_view> parts;
+  const std::string_view whole(joined);
+  std::size_t start = 0;
+  while (start <= whole.size()) {
+    const std::size_t slash = std::min(whole.find('/', start), whole.size());
+    const std::string_view part = whole.substr(start, slash - start);
+    if (part == "..") {
+      if (!parts.empty()) {
+        parts.pop_back();
+      }
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    start = slash + 1;
+  }
+  std::string result;
+  if (two_slashes) {
+    result += '/';
+  }
+  for (const std::string_view part : parts) {
+    result += '/';
+    result.append(part);
+  }
+  if (parts.empty()) {
+    result += '/';
+  }
+  return result;
+}
+
+std::string project_identity(std::string_view path, std::string_view cwd) {
+  std::string absolute = python_abspath(path, cwd);
+  if (absolute.rfind("//", 0) == 0) {
+    absolute.erase(0, 1);
+  }
+  return absolute;
+}
+
+std::vector<std::size_t> find_project(const std::vector<Assignment>& assignments,
+                                      const std::string& project_path, const std::string& cwd) {
+  const std::string wanted = project_identity(project_path, cwd);
+  std::vector<std::size_t> found;
+  for (std::size_t i = 0; i < assignments.size(); ++i) {
+    // The cheap test first: most stored paths are already in their normal form.
+    if (assignments[i].project_path == project_path ||
+        project_identity(assignments[i].project_path, cwd) == wanted) {
+      found.push_back(i);
+    }
+  }
+  return found;
 }
 
 Result<AssignDecision> decide_assignment(const std::vector<Assignment>& assignments,
                                          const AssignRequest& request,
                                          const std::set<int>& published_ports) {
-  const auto own = find_project(assignments, request.project_path);
+  const auto entries = find_project(assignments, request.project_path, request.cwd);
+  const auto own =
+      entries.empty() ? std::optional<std::size_t>() : std::optional<std::size_t>(entries.front());
   if (own) {
     const Assignment& existing = assignments[*own];
     if (existing.status == AssignmentStatus::kActive) {

@@ -3,6 +3,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hpp"
@@ -10,9 +11,22 @@
 
 namespace ipa {
 
+// Python's os.path.abspath(path) run in `cwd` (absolute): "." and ".."
+// folded, repeated and trailing slashes dropped, symlinks left alone, and, as
+// POSIX allows and Python does, a leading "//" (exactly two) kept.
+std::string python_abspath(std::string_view path, std::string_view cwd);
+
+// What identifies a project whatever spelling of its path either side used:
+// python_abspath in `cwd` (a relative path stored by a Python writer is taken
+// as relative to the directory the command runs in, as os.path.abspath would
+// take it there), with a leading "//" read as "/", which it is on Linux and
+// macOS.
+std::string project_identity(std::string_view path, std::string_view cwd);
+
 // iris-devtester's PortRegistry.assign_port, decided without I/O.
 struct AssignRequest {
   std::string project_path;  // absolute
+  std::string cwd;           // for project_identity of stored paths
   std::optional<int> port;   // --port: a manual assignment
   int range_min = 1972;
   int range_max = 1981;
@@ -39,8 +53,10 @@ Result<AssignDecision> decide_assignment(const std::vector<Assignment>& assignme
                                          const AssignRequest& request,
                                          const std::set<int>& published_ports);
 
-// The project's entry (the first, as iris-devtester finds it).
-std::optional<std::size_t> find_project(const std::vector<Assignment>& assignments,
-                                        const std::string& project_path);
+// The project's entries, in file order: each whose path has the same
+// project_identity. iris-devtester finds the first; one project should have
+// one, but a file two spellings wrote to can hold more.
+std::vector<std::size_t> find_project(const std::vector<Assignment>& assignments,
+                                      const std::string& project_path, const std::string& cwd);
 
 }  // namespace ipa

@@ -33,6 +33,11 @@ class UniqueFd {
 // "what: strerror(errno)" with the errno captured by the caller.
 std::string describe_errno(std::string_view what, int error_number);
 
+// What to do about a failed write in `directory`, by its errno: free space
+// (ENOSPC, EDQUOT), a read-only file system (EROFS), permissions (EACCES,
+// EPERM), else fix and retry. Without a leading separator.
+std::string remedy_for(int error_number, const std::string& directory);
+
 // The directory part of `path` ("." when there is none) and the final component.
 std::string parent_directory(const std::string& path);
 std::string final_component(const std::string& path);

@@ -15,16 +15,29 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace ipa {
 namespace {
 
 using rapidjson::SizeType;
 using rapidjson::Value;
+
+// An integer too big for 64 bits is held as a string that starts with this
+// byte, which no parsed string can hold (they are validated UTF-8) and which
+// string_value() keeps out of the strings the agent sets; the writer puts its
+// digits back as a number.
+constexpr std::string_view kBigInteger = "\xFF";
+
+bool is_big_integer(const char* text, SizeType length) {
+  return length > 0 && text[0] == kBigInteger[0];
+}
 
 // Python's json.load reads NaN and Infinity and rejects bytes that are not
 // UTF-8. Numbers come as text and ExactNumbers converts them as Python does.
@@ -41,18 +54,126 @@ constexpr int kMaxNesting = 1000;
 // others index past its cached-powers table), found by
 // fuzz/registry_parse_fuzz and kept in fuzz/regressions/registry_parse/. So
 // numbers reach the document as text (kParseNumbersAsStringsFlag) and are
-// converted here: integers with from_chars (beyond 64 bits, as the nearest
-// double), the rest with strtod, which rounds correctly as Python's float()
-// does, including NaN, Infinity, overflow to inf and underflow to 0.
+// converted here as Python's json.load converts them: integers with
+// from_chars, the rest with strtod, which rounds correctly as Python's
+// float() does, including NaN, Infinity, overflow to inf and underflow to 0.
+// An integer beyond 64 bits, which Python keeps exactly, is kept as its text
+// (see kBigInteger); one of more than 4300 digits Python refuses to read.
+constexpr std::size_t kMaxIntegerDigits = 4300;
+
+// The index of the quote that ends the string opened at `open` (the size
+// when it never ends), for scans that must not look inside strings.
+std::size_t closing_quote(std::string_view bytes, std::size_t open) {
+  std::size_t i = open + 1;
+  while (i < bytes.size() && bytes[i] != '"') {
+    i += bytes[i] == '\\' ? 2 : 1;
+  }
+  return std::min(i, bytes.size());
+}
+
+// RapidJSON also refuses, before a handler sees its text, a number whose
+// magnitude overflows a double (an integer of 309 digits, 1e400), which
+// Python reads (exactly, or as inf). Such a number is swapped for a
+// placeholder of the same length ("0.000"), and ExactNumbers puts the
+// original back by the offset where the number ends.
+struct SwappedNumbers {
+  std::string bytes;  // the input with placeholders; empty when nothing was swapped
+  std::map<std::size_t, std::string_view> originals;  // by the offset just past each
+};
+
+// The length of the JSON number at the start of `text` (RFC 8259's grammar),
+// or 0; `integer_digits` and `exponent` describe it.
+std::size_t json_number_length(std::string_view text, std::size_t& integer_digits, long& exponent) {
+  std::size_t i = text.empty() || text[0] != '-' ? 0 : 1;
+  const auto digits_from = [&](std::size_t from) {
+    std::size_t to = from;
+    while (to < text.size() && text[to] >= '0' && text[to] <= '9') {
+      ++to;
+    }
+    return to - from;
+  };
+  integer_digits = digits_from(i);
+  if (integer_digits == 0 || (text[i] == '0' && integer_digits > 1)) {
+    return 0;
+  }
+  i += integer_digits;
+  if (i < text.size() && text[i] == '.') {
+    const std::size_t fraction = digits_from(i + 1);
+    if (fraction == 0) {
+      return 0;
+    }
+    i += 1 + fraction;
+  }
+  exponent = 0;
+  if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
+    std::size_t sign = i + 1 < text.size() && (text[i + 1] == '+' || text[i + 1] == '-') ? 1 : 0;
+    const std::size_t count = digits_from(i + 1 + sign);
+    if (count == 0) {
+      return 0;
+    }
+    const bool negative = sign == 1 && text[i + 1] == '-';
+    // Only a large positive exponent matters; more than 5 digits is large.
+    exponent = count > 5 ? 99999 : std::stol(std::string(text.substr(i + 1 + sign, count)));
+    exponent = negative ? -exponent : exponent;
+    i += 1 + sign + count;
+  }
+  return i;
+}
+
+SwappedNumbers swap_out_huge_numbers(std::string_view input) {
+  constexpr std::size_t kDoubleDigits = 300;  // RapidJSON gives up near 308
+  SwappedNumbers swapped;
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (c == '"') {
+      i = closing_quote(input, i);
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      continue;
+    }
+    std::size_t integer_digits = 0;
+    long exponent = 0;
+    const std::size_t length = json_number_length(input.substr(i), integer_digits, exponent);
+    const bool runs_on =
+        i + length < input.size() &&
+        std::string_view("0123456789.eE+-").find(input[i + length]) != std::string_view::npos;
+    if (length == 0 || runs_on) {
+      i += length;
+      continue;  // not a number (or "1e5e5"): RapidJSON reports it as it is
+    }
+    if (integer_digits + static_cast<std::size_t>(std::max(exponent, 0L)) > kDoubleDigits) {
+      if (swapped.bytes.empty()) {
+        swapped.bytes = input;
+      }
+      // "0." and zeros: a valid number of the same length (huge ones have more than 3 chars).
+      swapped.bytes.replace(i, length, "0." + std::string(length - 2, '0'));
+      swapped.originals.emplace(i + length, input.substr(i, length));
+    }
+    i += length - 1;
+  }
+  return swapped;
+}
+
 template <class Handler>
 class ExactNumbers {
  public:
   using Ch = char;
-  explicit ExactNumbers(Handler& handler) : handler_(handler) {}
+  ExactNumbers(Handler& handler, const SwappedNumbers& swapped,
+               const rapidjson::MemoryStream& stream)
+      : handler_(handler), swapped_(swapped), stream_(stream) {}
 
   bool RawNumber(const Ch* text, SizeType length, bool /*copy*/) {
-    const std::string number(text, length);
+    std::string number(text, length);
+    if (const auto original = swapped_.originals.find(stream_.Tell());
+        original != swapped_.originals.end()) {
+      number = original->second;
+    }
     if (number.find_first_not_of("-0123456789") == std::string::npos) {
+      if (number.size() - (number.front() == '-' ? 1 : 0) > kMaxIntegerDigits) {
+        too_long_integer_ = true;
+        return false;
+      }
       const char* first = number.data();
       const char* last = number.data() + number.size();
       if (number.front() == '-') {
@@ -68,6 +189,8 @@ class ExactNumbers {
           return handler_.Uint64(value);
         }
       }
+      const std::string kept = std::string(kBigInteger) + number;
+      return handler_.String(kept.data(), static_cast<SizeType>(kept.size()), true);
     }
     return handler_.Double(std::strtod(number.c_str(), nullptr));
   }
@@ -88,22 +211,31 @@ class ExactNumbers {
   bool StartArray() { return handler_.StartArray(); }
   bool EndArray(SizeType count) { return handler_.EndArray(count); }
 
+  bool too_long_integer() const { return too_long_integer_; }
+
  private:
   Handler& handler_;
+  const SwappedNumbers& swapped_;
+  const rapidjson::MemoryStream& stream_;
+  bool too_long_integer_ = false;
 };
 
 // Fills a document through ExactNumbers (rapidjson::Document::Populate).
 struct ExactParse {
   std::string_view input;
   rapidjson::ParseResult result;
+  bool too_long_integer = false;
 
   template <class Handler>
   bool operator()(Handler& handler) {
-    rapidjson::MemoryStream stream(input.data(), input.size());
+    const SwappedNumbers swapped = swap_out_huge_numbers(input);
+    const std::string_view text = swapped.bytes.empty() ? input : swapped.bytes;
+    rapidjson::MemoryStream stream(text.data(), text.size());
     rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> encoded(stream);
     rapidjson::Reader reader;
-    ExactNumbers<Handler> exact(handler);
+    ExactNumbers<Handler> exact(handler, swapped, stream);
     result = reader.Parse<kParseFlags>(encoded, exact);
+    too_long_integer = exact.too_long_integer();
     return !result.IsError();
   }
 };
@@ -278,6 +410,9 @@ class PythonStyleWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer
   }
 
   bool String(const char* text, SizeType length, bool /*copy*/ = false) {
+    if (is_big_integer(text, length)) {
+      return RawValue(text + 1, length - 1, rapidjson::kNumberType);
+    }
     literal_.clear();
     append_python_string_literal(literal_, {text, length});
     return RawValue(literal_.data(), literal_.size(), rapidjson::kStringType);
@@ -302,17 +437,10 @@ class PythonStyleWriter : public rapidjson::PrettyWriter<rapidjson::StringBuffer
 int nesting_depth(std::string_view bytes) {
   int depth = 0;
   int deepest = 0;
-  bool in_string = false;
   for (std::size_t i = 0; i < bytes.size(); ++i) {
     const char c = bytes[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
+    if (c == '"') {
+      i = closing_quote(bytes, i);
     } else if (c == '[' || c == '{') {
       deepest = std::max(deepest, ++depth);
     } else if (c == ']' || c == '}') {
@@ -422,8 +550,75 @@ Result<Ok> validate(const Value& root, const std::string& path) {
   return Ok{};
 }
 
+// A leading 0xFF is not UTF-8, so serialize() would write it as U+FFFD
+// anyway; storing it so keeps the agent's strings apart from kBigInteger.
 Value string_value(std::string_view text, rapidjson::Document::AllocatorType& allocator) {
+  if (is_big_integer(text.data(), static_cast<SizeType>(text.size()))) {
+    const std::string replaced = "\uFFFD" + std::string(text.substr(1));
+    return Value(replaced.data(), static_cast<SizeType>(replaced.size()), allocator);
+  }
   return Value(text.data(), static_cast<SizeType>(text.size()), allocator);
+}
+
+// Python's json.load makes each object a dict: a repeated key keeps the
+// place of its first occurrence and takes the value of its last. Reading the
+// same way, and so writing each key once, keeps the agent and Python from
+// seeing two different registries in one file. The nesting was bounded before.
+void keep_last_of_duplicates(Value& value) {
+  if (value.IsArray()) {
+    for (Value& element : value.GetArray()) {
+      keep_last_of_duplicates(element);
+    }
+    return;
+  }
+  if (!value.IsObject()) {
+    return;
+  }
+  const auto count = static_cast<std::ptrdiff_t>(value.MemberCount());
+  const auto member = [&](std::ptrdiff_t i) -> rapidjson::Value::Member& {
+    return value.MemberBegin()[i];
+  };
+  const auto name_of = [&](std::ptrdiff_t i) {
+    return std::string_view(member(i).name.GetString(), member(i).name.GetStringLength());
+  };
+  // Small objects (every assignment) are scanned without allocating.
+  constexpr std::ptrdiff_t kSmallObject = 16;
+  std::unordered_map<std::string_view, std::ptrdiff_t> first_of;
+  const auto first_occurrence = [&](std::ptrdiff_t i) {
+    if (count <= kSmallObject) {
+      std::ptrdiff_t j = 0;
+      while (name_of(j) != name_of(i)) {
+        ++j;
+      }
+      return j;
+    }
+    return first_of.emplace(name_of(i), i).first->second;
+  };
+  std::vector<bool> repeated;  // allocated at the first duplicate only
+  for (std::ptrdiff_t i = 0; i < count; ++i) {
+    const std::ptrdiff_t first = first_occurrence(i);
+    if (first != i) {
+      member(first).value = member(i).value;  // RapidJSON's assignment moves
+      repeated.resize(static_cast<std::size_t>(count));
+      repeated[static_cast<std::size_t>(i)] = true;
+    }
+  }
+  if (!repeated.empty()) {
+    // Names move only now: short ones live inside the Value, and the lookup
+    // above holds views of them.
+    std::ptrdiff_t kept = 0;
+    for (std::ptrdiff_t i = 0; i < count; ++i) {
+      if (!repeated[static_cast<std::size_t>(i)]) {
+        member(kept).name.Swap(member(i).name);
+        member(kept).value.Swap(member(i).value);
+        ++kept;
+      }
+    }
+    value.EraseMember(value.MemberBegin() + kept, value.MemberEnd());
+  }
+  for (auto& each : value.GetObject()) {
+    keep_last_of_duplicates(each.value);
+  }
 }
 
 // A member that validate() proved present (operator[] would hide a missing one).
@@ -491,6 +686,11 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
   auto& document = registry.impl_->document;
   ExactParse parse{bytes, {}};
   document.Populate(parse);
+  if (parse.too_long_integer) {
+    return corrupt(path, "an integer of more than " + std::to_string(kMaxIntegerDigits) +
+                             " digits near " + line_and_column(bytes, parse.result.Offset()) +
+                             ", which Python's json module refuses to read");
+  }
   if (parse.result.IsError()) {
     const std::size_t offset = parse.result.Offset();
     return corrupt(path, std::string("not valid JSON: ") +
@@ -498,12 +698,19 @@ Result<Registry> Registry::parse(std::string_view bytes, const std::string& path
                              line_and_column(bytes, offset) + " (byte " + std::to_string(offset) +
                              ")");
   }
+  keep_last_of_duplicates(document);
   auto valid = validate(document, path);
   if (!valid) {
     return valid.error();
   }
   registry.impl_->parsed_size = bytes.size();
   return registry;
+}
+
+std::string python_json_string(std::string_view text) {
+  std::string literal;
+  append_python_string_literal(literal, text);
+  return literal;
 }
 
 std::string Registry::serialize() const {

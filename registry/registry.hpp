@@ -24,15 +24,19 @@ class Registry {
   Registry& operator=(const Registry& other);
 
   // Parses and validates bytes read from `path` (used in messages only).
-  // Errors: kRegistryCorrupt (bad JSON or shape, naming the field) or
+  // Read as Python's json.load reads them: a repeated key takes its last
+  // value (in the place of its first); a number beyond a double's range is
+  // read too (an integer exactly, a float as inf). Errors: kRegistryCorrupt
+  // (bad JSON or shape, naming the field; an integer Python refuses, over
+  // 4300 digits) or
   // kRegistryUnsupported (schema major other than 1). A missing
   // schema_version reads as 1.0; a missing "assignments" is corrupt.
   static Result<Registry> parse(std::string_view bytes, const std::string& path);
 
   // Byte for byte what Python's json.dump(obj, f, indent=2) writes: two-space
   // indent, "key": value, non-ASCII as lowercase \uXXXX, floats as repr(),
-  // no trailing newline. Integers beyond 64 bits (which no registry writer
-  // produces) were read as the nearest double and come back as a float.
+  // no trailing newline. Integers come back with the digits they were read
+  // with, also beyond 64 bits; a key that was repeated comes back once.
   std::string serialize() const;
 
   // The contract's view of every assignment, in file order.
@@ -58,5 +62,9 @@ class Registry {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// `text` as Python's json.dumps writes a str: quoted, non-ASCII as \uXXXX,
+// a surrogate-escaped byte as its lone "\udcXX". Always ASCII, always valid.
+std::string python_json_string(std::string_view text);
 
 }  // namespace ipa

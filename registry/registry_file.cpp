@@ -18,6 +18,7 @@
 
 #include "base/log.hpp"
 #include "registry/posix_io.hpp"
+#include "registry/registry_lock.hpp"
 
 namespace ipa {
 namespace {
@@ -105,7 +106,8 @@ Result<TempFile> create_temp_beside(const std::string& directory, const std::str
     last_error = errno;
   }
   return make_error(ErrorCode::kIo,
-                    describe_errno("cannot create a temp file in " + directory, last_error));
+                    describe_errno("cannot create a temp file in " + directory, last_error) + "; " +
+                        posix::remedy_for(last_error, directory));
 }
 
 // Writes `bytes` to a new temp file beside `directory/name`, fsynced when
@@ -129,7 +131,8 @@ Result<std::string> write_temp_beside(const std::string& directory, const std::s
     // The temp file's random name stays out of the message: a retry that
     // fails the same way must read the same, so that it is reported once.
     return make_error(ErrorCode::kIo,
-                      describe_errno("cannot write a temp file in " + directory, error));
+                      describe_errno("cannot write a temp file in " + directory, error) + "; " +
+                          posix::remedy_for(error, directory));
   }
   return std::move(temp->path);
 }
@@ -191,6 +194,17 @@ Error unsafe_error(const std::string& path, const std::string& what) {
                                            "--allow-unsafe-registry if this is intended");
 }
 
+// Far above any real registry (a thousand assignments take about 200 KB) and
+// small enough that reading what is at the path cannot exhaust memory.
+constexpr std::size_t kMaxRegistryBytes = std::size_t{16} << 20U;
+
+Error too_big_error(const std::string& path) {
+  return make_error(ErrorCode::kRegistryCorrupt,
+                    path + " is larger than " + std::to_string(kMaxRegistryBytes >> 20U) +
+                        " MiB, far more than any registry; it was not read: move it away and "
+                        "retry (it is left as it is)");
+}
+
 // Opens and reads `path`. With `no_follow`, a symlink at `path` fails with
 // ELOOP instead of being followed, so the check and the read see one file.
 // `check` inspects the opened file before its bytes are read.
@@ -225,12 +239,18 @@ Result<std::string> read_opened(const std::string& path, bool no_follow,
       return checked.error();
     }
   }
+  if (static_cast<std::size_t>(info.st_size) > kMaxRegistryBytes) {
+    return too_big_error(path);
+  }
   // Read straight into the result; one byte more than the size fstat saw, so
-  // a file that grew meanwhile is noticed and read on.
+  // a file that grew meanwhile is noticed and read on, up to the cap.
   std::string bytes(static_cast<std::size_t>(info.st_size) + 1, '\0');
   std::size_t used = 0;
   while (true) {
     if (used == bytes.size()) {
+      if (used > kMaxRegistryBytes) {
+        return too_big_error(path);
+      }
       bytes.resize(bytes.size() * 2);
     }
     const ssize_t count = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
@@ -258,6 +278,43 @@ Result<Ok> check_owner(const std::string& path, const struct stat& info) {
                                 ", not to this user (uid " + std::to_string(::geteuid()) + ")");
 }
 
+Error not_a_file_error(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::kUsage, "the registry path " + path + " " + what +
+                                           "; pass --registry with a file path such as "
+                                           "~/.iris-devtester/port-registry.json");
+}
+
+// The registry's own shape: a file name, which its lock file is not.
+Result<Ok> check_registry_name(const std::string& path) {
+  if (path.empty()) {
+    return make_error(ErrorCode::kUsage,
+                      "the registry path is empty; pass --registry with a file path such as "
+                      "~/.iris-devtester/port-registry.json");
+  }
+  const std::string name = posix::final_component(path);
+  if (path.back() == '/' || name == "." || name == ".." || name == "/") {
+    return not_a_file_error(path, "names a directory, not a file");
+  }
+  if (lock_path_for(path) == path) {
+    return not_a_file_error(path, "ends in .lock, so it would be its own lock file");
+  }
+  return Ok{};
+}
+
+// Whatever is at the lock path already must be a lock file: flock on a
+// directory or a device would fail, or lock something that is not ours.
+Result<Ok> check_lock_file(const std::string& lock_path) {
+  struct stat info {};
+  if (::lstat(lock_path.c_str(), &info) != 0 || S_ISREG(info.st_mode)) {
+    return Ok{};
+  }
+  const std::string what = S_ISDIR(info.st_mode)   ? "a directory"
+                           : S_ISLNK(info.st_mode) ? "a symbolic link" + link_target(lock_path)
+                                                   : "not a regular file";
+  return make_error(ErrorCode::kUsage, "the registry lock " + lock_path + " is " + what +
+                                           ", not a lock file; move it away and retry");
+}
+
 // What is at `path` before a save replaces it: nothing, or a regular file of
 // ours. rename(2) replaces a link itself, never the file it names, so a link
 // that appears after this check cannot redirect the write either.
@@ -274,7 +331,7 @@ Result<Ok> check_save_target(const std::string& path) {
 
 Error save_error(const std::string& path, const std::string& what) {
   return make_error(ErrorCode::kIo, "cannot save the registry " + path + ": " + what +
-                                        "; the registry was left as it was; fix this and retry");
+                                        " (the registry was left as it was)");
 }
 
 }  // namespace
@@ -283,11 +340,42 @@ Result<std::string> read_file(const std::string& path) {
   return read_opened(path, false);
 }
 
+Result<Ok> check_registry_path(const std::string& path, RegistryAccess access) {
+  if (auto named = check_registry_name(path); !named) {
+    return named;
+  }
+  struct stat info {};
+  if (::lstat(path.c_str(), &info) == 0) {
+    if (S_ISLNK(info.st_mode) && !access.allow_unsafe) {
+      return unsafe_error(path, "it is a symbolic link" + link_target(path));
+    }
+    if (S_ISLNK(info.st_mode) && ::stat(path.c_str(), &info) != 0) {
+      return Ok{};  // a dangling link allowed by --allow-unsafe-registry: a new registry
+    }
+    if (S_ISDIR(info.st_mode)) {
+      return not_a_file_error(path, "is a directory");
+    }
+    if (!S_ISREG(info.st_mode)) {
+      return not_a_file_error(path, "is not a regular file (a device, FIFO or socket)");
+    }
+    if (!access.allow_unsafe) {
+      if (auto owned = check_owner(path, info); !owned) {
+        return owned;
+      }
+    }
+  }
+  return check_lock_file(lock_path_for(path));
+}
+
+Result<std::string> read_beside_registry(const std::string& path, RegistryAccess access) {
+  if (access.allow_unsafe) {
+    return read_opened(path, false);
+  }
+  return read_opened(path, true, [&](const struct stat& info) { return check_owner(path, info); });
+}
+
 Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess access) {
-  auto bytes = access.allow_unsafe ? read_opened(path, false)
-                                   : read_opened(path, true, [&](const struct stat& info) {
-                                       return check_owner(path, info);
-                                     });
+  auto bytes = read_beside_registry(path, access);
   if (!bytes) {
     if (bytes.error().code == ErrorCode::kNotFound) {
       return LoadedRegistry{};
@@ -327,7 +415,8 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
     if (error == EBUSY) {
       return write_in_place(target, bytes);
     }
-    return save_error(path, describe_errno("cannot rename a temp file over it", error));
+    return save_error(path, describe_errno("cannot rename a temp file over it", error) + "; " +
+                                posix::remedy_for(error, directory));
   }
   if (const int error = posix::fsync_directory(directory); error != 0) {
     // The new registry is in place and readable; only its durability is in doubt.
@@ -353,14 +442,15 @@ std::string backup_path_for(const std::string& registry_path) {
 // registry would buy little.
 Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes) {
   const std::string backup = backup_path_for(registry_path);
-  if (auto current = read_file(backup); current && *current == bytes) {
+  // Not followed: a link planted at the copy's path is replaced, never read.
+  if (auto current = read_opened(backup, true); current && *current == bytes) {
     return Ok{};
   }
   const std::string directory = posix::parent_directory(backup);
   auto temp = write_temp_beside(directory, posix::final_component(backup), bytes, false);
   if (!temp) {
     return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
-                                          temp.error().message + "; free space and retry");
+                                          temp.error().message);
   }
   if (::rename(temp->c_str(), backup.c_str()) != 0) {
     const int error = errno;

@@ -24,9 +24,23 @@ struct RegistryAccess {
   bool allow_unsafe = false;
 };
 
+// Everything a command must know before it creates anything for `path` (a
+// lock file, a directory): that it names a file and is not its own lock file
+// (`reg.lock`), and that what is there already is a regular file (not a
+// directory, device or FIFO), of this user and no symlink (see
+// RegistryAccess), and that its lock path holds no directory or link. A
+// missing registry is fine. Errors are kUsage; nothing is touched.
+Result<Ok> check_registry_path(const std::string& path, RegistryAccess access);
+
+// Reads the registry, or a file the agent keeps beside it (the last good
+// copy), under the registry's rules: no symlink and this user's (unless
+// `access` allows), a regular file, at most 16 MiB.
+Result<std::string> read_beside_registry(const std::string& path, RegistryAccess access);
+
 // Reads and validates the registry at `path`. A missing file is an empty
-// registry. A directory, unreadable bytes or a bad schema are errors; the file
-// is never touched. An unsafe registry (see RegistryAccess) is a kUsage error.
+// registry. A directory, unreadable bytes, a file over 16 MiB (kRegistryCorrupt)
+// or a bad schema are errors; the file is never touched. An unsafe registry (see RegistryAccess) is
+// a kUsage error.
 Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess access = {});
 
 // Reads the raw bytes; kNotFound if missing, kIo for a directory or any

@@ -47,10 +47,15 @@ Error open_error(const std::string& lock_path, int error_number) {
                                           " is a symbolic link, which the registry lock refuses; "
                                           "remove it and try again");
   }
-  return make_error(ErrorCode::kIo,
-                    posix::describe_errno("cannot open the registry lock " + lock_path +
-                                              " (check the directory's permissions)",
-                                          error_number));
+  if (error_number == EISDIR) {
+    return make_error(ErrorCode::kUsage, "the registry lock " + lock_path +
+                                             " is a directory, not a lock file; move it away "
+                                             "and retry");
+  }
+  return make_error(
+      ErrorCode::kIo,
+      posix::describe_errno("cannot open the registry lock " + lock_path, error_number) + "; " +
+          posix::remedy_for(error_number, posix::parent_directory(lock_path)));
 }
 
 Error timeout_error(const std::string& lock_path, std::chrono::milliseconds waited) {

@@ -7,11 +7,15 @@ import unittest
 
 from harness import AgentTestCase, agent_binary, assignment, docker_host
 
+# iris-devtester's PortRegistry.assign_port as it is, for each project in
+# argv: under filelock, json.load, the first port from PORT_BASE no active
+# assignment holds, append, json.dump(indent=2) in place. Its latest release
+# stores the project_path string it is given, unchanged.
 PYTHON_ASSIGNER = r"""
-import json, os, sys, filelock
+import json, sys, filelock
 from datetime import datetime
-registry, lock_path, prefix, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-for i in range(count):
+registry, lock_path, port_base = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for project in sys.argv[4:]:
     with filelock.FileLock(lock_path, timeout=30):
         try:
             with open(registry) as f:
@@ -19,8 +23,8 @@ for i in range(count):
         except FileNotFoundError:
             data = {"schema_version": "1.0", "assignments": []}
         used = {a["port"] for a in data["assignments"] if a["status"] == "active"}
-        port = next(p for p in range(30000, 30200) if p not in used)
-        data["assignments"].append({"project_path": "%s-%d" % (prefix, i), "port": port,
+        port = next(p for p in range(port_base, port_base + 200) if p not in used)
+        data["assignments"].append({"project_path": project, "port": port,
             "assigned_at": datetime.now().isoformat(), "assignment_type": "auto",
             "status": "active", "container_name": None})
         with open(registry, "w") as f:
@@ -65,6 +69,47 @@ class PortCommands(AgentTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(self.read_registry()["assignments"][0]["project_path"],
                          os.path.join(self.dir, "proj"))
+
+    def python_assigns(self, cwd, port, *projects):
+        lock = os.path.join(self.dir, "port-registry.lock")
+        subprocess.run(["/usr/bin/python3", "-c", PYTHON_ASSIGNER, self.registry, lock,
+                        str(port), *projects], cwd=cwd, check=True)
+
+    def run_in(self, cwd, *args):
+        return subprocess.run([agent_binary(), "--registry", self.registry, "--docker-host",
+                               docker_host(), *args], cwd=cwd, capture_output=True, text=True)
+
+    def test_one_project_is_one_assignment_whatever_spelling_python_stored(self):
+        work = os.path.join(self.dir, "work")
+        os.makedirs(os.path.join(work, "sub"))
+        # Each spelling Python may have stored, and the spelling the agent is given.
+        cases = [("/p/x/", "/p/x"), ("/p/./y", "/p/y/"), ("//p/z", "/p/z"),
+                 ("/p/q/../w", "/p//w"), ("rel", os.path.join(work, "rel")),
+                 (".", work), ("..", self.dir), ("sub/../up", "./up")]
+        self.python_assigns(work, 32000, *[stored for stored, _ in cases])
+        for i, (stored, given) in enumerate(cases):
+            got = self.run_in(work, "get", given)
+            self.assertEqual(got.stdout, "%d\n" % (32000 + i), (stored, given, got.stderr))
+            again = self.run_in(work, "assign", given)
+            self.assertEqual(again.stdout, "%d\n" % (32000 + i), (stored, given, again.stderr))
+        self.assertEqual(len(self.read_registry()["assignments"]), len(cases))
+        released = self.run_in(work, "release", "/p/x")
+        self.assertEqual(released.returncode, 0, released.stderr)
+        self.assertNotIn("/p/x/", [a["project_path"] for a in self.read_registry()["assignments"]])
+
+    def test_the_agent_stores_what_os_path_abspath_gives(self):
+        work = os.path.join(self.dir, "work")
+        os.makedirs(work)
+        spellings = ["/p/a/", "/p/./b", "//p/c", "///p/d", "/p/e/../f", "rel/", ".", "..", "x//y"]
+        for spelling in spellings:
+            result = self.run_in(work, "assign", spelling)
+            self.assertEqual(result.returncode, 0, result.stderr)
+        expected = subprocess.run(
+            ["/usr/bin/python3", "-c", "import os, sys; print(repr([os.path.abspath(p) "
+             "for p in sys.argv[1:]]))", *spellings],
+            cwd=work, capture_output=True, text=True, check=True).stdout.strip()
+        stored = [a["project_path"] for a in self.read_registry()["assignments"]]
+        self.assertEqual(repr(stored), expected)
 
     def test_a_stale_assignment_is_reactivated_when_its_port_is_free(self):
         self.write_registry([assignment("/p/old", 1975, status="stale")])
@@ -160,7 +205,7 @@ class PortCommands(AgentTestCase):
     def test_python_assigner_racing_cpp_assigners_never_duplicates_a_port(self):
         lock = os.path.join(self.dir, "port-registry.lock")
         python = subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_ASSIGNER, self.registry,
-                                   lock, "/py", "15"])
+                                   lock, "30000", *["/py-%d" % i for i in range(15)]])
         cpp = [subprocess.Popen([agent_binary(), "--registry", self.registry, "--docker-host",
                                  docker_host(), "assign", "/cpp%d" % i, "--range", "30000-30199"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
