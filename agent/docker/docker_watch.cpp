@@ -94,6 +94,7 @@ struct DockerWatch::Impl {
   // falls between the two.
   void subscribe() {
     phase = Phase::kSubscribing;
+    cursor.resume();
     client.stream_events(
         cursor.since(), [this] { list(); }, [this](const Event& event) { take(event); },
         [this](const Error& error) { lost(error); });
@@ -142,11 +143,9 @@ struct DockerWatch::Impl {
   }
 
   void deliver(const Event& event) {
-    if (cursor.is_repeat(event)) {
-      return;
+    if (cursor.admit(event)) {
+      callbacks.on_event(event);
     }
-    cursor.record(event);
-    callbacks.on_event(event);
   }
 
   void lost(const Error& error) {
