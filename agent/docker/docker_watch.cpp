@@ -1,6 +1,7 @@
 #include "agent/docker/docker_watch.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "agent/docker/docker_client.hpp"
@@ -47,6 +48,7 @@ struct DockerWatch::Impl {
   std::unique_ptr<SocketAppearance> socket_watch;  // unix sockets only
   uv_timer_t* timer = nullptr;  // heap: its close completes after this object is gone
   EventCursor cursor;
+  std::optional<EngineInfo> announced;  // the engine last named in the log
   std::vector<Event> held;  // arrived before the list answered
   Phase phase = Phase::kStopped;
   bool in_outage = false;
@@ -120,6 +122,10 @@ struct DockerWatch::Impl {
     if (in_outage) {
       in_outage = false;
       log_info("reconnected to the Docker engine at " + client.endpoint().url);
+    }
+    if (announced != client.engine()) {
+      announced = client.engine();
+      log_info("watching " + describe(*announced) + " at " + client.endpoint().url);
     }
     callbacks.on_synced(std::move(containers));
     std::vector<Event> backlog = std::move(held);
@@ -226,6 +232,10 @@ void DockerWatch::lookup(const std::string& id,
 
 void DockerWatch::stop() {
   impl_->stop();
+}
+
+const EngineInfo& DockerWatch::engine() const {
+  return impl_->client.engine();
 }
 
 }  // namespace ipa

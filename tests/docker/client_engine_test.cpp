@@ -67,6 +67,27 @@ void ping(ipa::test::LoopDriver& driver, ipa::DockerClient& client) {
 
 }  // namespace
 
+TEST_CASE("the ping says which engine answers: Docker or Podman, its version and API",
+          "[engine][podman]") {
+  struct Row {
+    const char* kind;
+    std::string (*host)();
+  };
+  const Row row = GENERATE(values<Row>({{"Docker", ipa::test::engine_host},
+                                        {"Podman", ipa::test::podman_host}}));
+  CAPTURE(row.kind);
+  ipa::test::LoopDriver driver;
+  auto ep = ipa::DockerEndpoint::parse(row.host(), {});
+  REQUIRE(ep.ok());
+  ipa::DockerClient client(driver.loop(), ep.value());
+  CHECK(client.engine().kind.empty());
+  ping(driver, client);
+  CHECK(client.engine().kind == row.kind);
+  CHECK_THAT(client.engine().version, Catch::Matches(R"(\d+\.\d+\.\d+.*)"));
+  CHECK_THAT(ipa::describe(client.engine()),
+             Catch::Matches(std::string(row.kind) + R"( \d+\.\d+\.\d+\S* \(API \d+\.\d+\))"));
+}
+
 TEST_CASE("the list sees created, running and exited containers with their published ports",
           "[engine]") {
   ipa::test::ContainerReaper reaper;

@@ -21,6 +21,16 @@ std::string engine_host() {
   return host;
 }
 
+std::string podman_host() {
+  const char* host = std::getenv("IPA_TEST_PODMAN_HOST");
+  if (host == nullptr || *host == '\0') {
+    FAIL(
+        "IPA_TEST_PODMAN_HOST is not set: run the tests through scripts/test, or export "
+        "IPA_TEST_PODMAN_HOST=$(scripts/podman-sandbox start)");
+  }
+  return host;
+}
+
 CommandResult run(const std::string& command) {
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");
