@@ -118,9 +118,13 @@ std::optional<ContainerFact> ContainerCache::renamed(const Event& event) {
                        event.action};
 }
 
+bool ContainerCache::just_crashed(const Entry& entry, const Event& event) const {
+  return entry.crashed_at && event.time_nano >= *entry.crashed_at &&
+         event.time_nano - *entry.crashed_at <= ordering_window_nanos_;
+}
+
 std::optional<ContainerFact> ContainerCache::requested(Entry& entry, const Event& event) {
-  if (entry.crashed_at && event.time_nano >= *entry.crashed_at &&
-      event.time_nano - *entry.crashed_at <= ordering_window_nanos_) {
+  if (just_crashed(entry, event)) {
     entry.crashed_at.reset();
     return ContainerFact{ContainerFact::Kind::kStopCameLate, entry.container, "", event.time_nano,
                          event.action};
@@ -135,6 +139,7 @@ std::optional<ContainerFact> ContainerCache::died(Entry& entry, const Event& eve
   entry.stop_requested = false;
   if (!requested) {
     entry.crashed_at = event.time_nano;
+    entry.cleanups_since_crash = 0;
   }
   // Docker lists published ports of running containers only; keep the ones
   // we knew so the fact can still be matched by port.
@@ -167,6 +172,18 @@ std::optional<ContainerFact> ContainerCache::observe(const Event& event) {
   const bool stop_request =
       action == "stop" || restart_request ||
       (action == "kill" && signal_ends_process(attribute(event, "signal")));
+  // Podman 4.3's API cleans a container it stopped up itself, after the
+  // container's own cleanup process did, and drops the stop event when that
+  // process was first: "die cleanup cleanup" is a stop ("die cleanup" a
+  // crash or a kill, whose kill event comes first).
+  if (action == "cleanup") {
+    const auto known = containers_.find(event.id);
+    if (known != containers_.end() && just_crashed(known->second, event) &&
+        ++known->second.cleanups_since_crash == 2) {
+      return requested(known->second, event);
+    }
+    return std::nullopt;
+  }
   static const std::unordered_set<std::string> kTracked = {"create", "start", "pause", "unpause",
                                                            "die",    "died"};
   if (!stop_request && kTracked.count(action) == 0) {

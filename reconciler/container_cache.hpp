@@ -35,9 +35,10 @@ const char* to_string(ContainerFact::Kind kind);
 //
 // Docker sends kill before die; Podman sends stop or kill before die too, but
 // the order is a race between its API service and the container's cleanup
-// process, so a request may also arrive just after the die. A stop/kill
-// within `ordering_window_nanos` after a die read as a crash (by the events'
-// own times: no timer) corrects it. Docker names a removal `destroy`, Podman
+// process, so a request may also arrive just after the die, or (Podman 4.3
+// with a published port, mostly) not at all. A stop/kill, or Podman's second
+// cleanup, within `ordering_window_nanos` after a die read as a crash (by the
+// events' own times: no timer) corrects it. Docker names a removal `destroy`, Podman
 // `remove`, and Podman sends more actions (cleanup, ...) after it: a removed
 // container never comes back from them.
 class ContainerCache {
@@ -64,11 +65,13 @@ class ContainerCache {
     Container container;
     bool stop_requested = false;
     std::optional<std::int64_t> crashed_at;  // a die read as a crash, until corrected
+    int cleanups_since_crash = 0;
     std::optional<std::int64_t> started_at;
   };
   Entry& entry_for(const Event& event);
   std::optional<ContainerFact> removed(const Event& event);
   std::optional<ContainerFact> renamed(const Event& event);
+  bool just_crashed(const Entry& entry, const Event& event) const;
   std::optional<ContainerFact> requested(Entry& entry, const Event& event);
   std::optional<ContainerFact> died(Entry& entry, const Event& event);
 
