@@ -169,9 +169,8 @@ std::optional<ContainerFact> ContainerCache::observe(const Event& event) {
     return known == containers_.end() || !known->second.started_at ||
            event.time_nano - *known->second.started_at > ordering_window_nanos_;
   }();
-  const bool stop_request =
-      action == "stop" || restart_request ||
-      (action == "kill" && signal_ends_process(attribute(event, "signal")));
+  const bool stop_request = action == "stop" || restart_request ||
+                            (action == "kill" && signal_ends_process(attribute(event, "signal")));
   // Podman 4.3's API cleans a container it stopped up itself, after the
   // container's own cleanup process did, and drops the stop event when that
   // process was first: "die cleanup cleanup" is a stop ("die cleanup" a
@@ -184,8 +183,8 @@ std::optional<ContainerFact> ContainerCache::observe(const Event& event) {
     }
     return std::nullopt;
   }
-  static const std::unordered_set<std::string> kTracked = {"create", "start", "pause", "unpause",
-                                                           "die",    "died"};
+  static const std::unordered_set<std::string> kTracked = {"create",  "start", "pause",
+                                                           "unpause", "die",   "died"};
   if (!stop_request && kTracked.count(action) == 0) {
     return std::nullopt;  // init, cleanup, exec_died, health_status, ...: no state change
   }

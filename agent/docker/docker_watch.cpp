@@ -49,7 +49,7 @@ struct DockerWatch::Impl {
   uv_timer_t* timer = nullptr;  // heap: its close completes after this object is gone
   EventCursor cursor;
   std::optional<EngineInfo> announced;  // the engine last named in the log
-  std::vector<Event> held;  // arrived before the list answered
+  std::vector<Event> held;              // arrived before the list answered
   Phase phase = Phase::kStopped;
   bool in_outage = false;
   int attempt = 0;

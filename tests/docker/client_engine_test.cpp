@@ -73,8 +73,8 @@ TEST_CASE("the ping says which engine answers: Docker or Podman, its version and
     const char* kind;
     std::string (*host)();
   };
-  const Row row = GENERATE(values<Row>({{"Docker", ipa::test::engine_host},
-                                        {"Podman", ipa::test::podman_host}}));
+  const Row row = GENERATE(
+      values<Row>({{"Docker", ipa::test::engine_host}, {"Podman", ipa::test::podman_host}}));
   CAPTURE(row.kind);
   ipa::test::LoopDriver driver;
   auto ep = ipa::DockerEndpoint::parse(row.host(), {});

@@ -22,6 +22,6 @@ TEST_CASE("the engine is named from its /_ping headers", "[engine-info]") {
       {"Docker/\x01\x7f (linux)", "", "", "Docker ??"},
   }));
   CAPTURE(row.server);
-  CHECK(ipa::describe(ipa::engine_from_ping(row.server, row.libpod_api_version,
-                                            row.api_version)) == row.expected);
+  CHECK(ipa::describe(ipa::engine_from_ping(row.server, row.libpod_api_version, row.api_version)) ==
+        row.expected);
 }

@@ -61,8 +61,7 @@ TEST_CASE("events older than the recent window are not remembered", "[cursor]") 
   CHECK(cursor.admit(event(0, "die")));
 }
 
-TEST_CASE("a live stream keeps distinct events an engine stamped in the same second",
-          "[cursor]") {
+TEST_CASE("a live stream keeps distinct events an engine stamped in the same second", "[cursor]") {
   constexpr std::int64_t kSecond = 1'700'000'000'000'000'000;
   ipa::EventCursor cursor;
   CHECK(cursor.admit(event(kSecond, "start")));
