@@ -203,6 +203,8 @@ TEST_CASE("since resumes the stream at a past event, which is sent again", "[eng
   CHECK(driver.drain(5s));
 }
 
+// Podman reads `since` as a float: it re-sends the newest event seen, or
+// more, or (rounding up) none; whichever it does, only the new one passes.
 TEST_CASE(
     "on Podman, a stream resumed at the cursor re-sends what was seen, and the cursor drops "
     "exactly that",
@@ -263,7 +265,6 @@ TEST_CASE(
       }
     }
     INFO("resumed stream: " << Catch::Detail::stringify(resumed.actions_of(id)));
-    CHECK(resumed.actions_of(id).size() > 1);  // Podman sent seen events again
     CHECK(admitted == std::vector<std::string>{"remove"});
   }
   CHECK(driver.drain(5s));
