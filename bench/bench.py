@@ -162,7 +162,7 @@ class EngineEvents:
             action, received, time_nano, name = line.rstrip("\n").split(" ", 3)
             with self.lock:
                 self.times.append(int(time_nano))
-                if action == "destroy":
+                if action in ("destroy", "remove"):  # Docker's name, Podman's
                     self.destroyed[name] = int(time_nano)
                     self.delivered[name] = int(received)
 
@@ -676,6 +676,25 @@ def trials(bench, name, function, count):
     return out
 
 
+def podman_sections(args, sections):
+    """Latency and burst again, against the Podman service: same fleets, same sides."""
+    podman_args = argparse.Namespace(**vars(args))
+    podman_args.host = args.podman_host
+    bench = Bench(podman_args)
+    out = {}
+    try:
+        if "latency" in sections:
+            log("1P. Podman: event-to-registry latency, %d removals one by one"
+                % args.latency_count)
+            out["latency"] = trials(bench, "podman latency", bench.latency, args.trials)
+        if "burst" in sections:
+            log("2P. Podman: burst of %d concurrent removals" % args.burst_count)
+            out["burst"] = trials(bench, "podman burst", bench.burst, args.trials)
+    finally:
+        bench.close()
+    return out
+
+
 def ratio(peer, agent):
     if agent <= 0:
         return "-"
@@ -686,6 +705,8 @@ def ratio(peer, agent):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--host", required=True)
+    parser.add_argument("--podman-host",
+                        help="also run latency and burst against this Podman API service")
     parser.add_argument("--agent", required=True)
     parser.add_argument("--watch", required=True)
     parser.add_argument("--events", required=True)
@@ -736,6 +757,8 @@ def main():
                     bench, "full reconcile", bench.full_reconcile, size)
                 r["once%d" % size]["engine"] = bench.containers_in_engine()
                 log("  %d: %s" % (size, r["once%d" % size]))
+        if args.podman_host and ("latency" in sections or "burst" in sections):
+            r["podman"] = podman_sections(args, sections)
         r["load_after"] = os.getloadavg()[0]
         r["restarts"] = len(bench.restarts)
     except Exception as error:  # the engine is shared: someone may restart it
@@ -773,30 +796,41 @@ def report(r, args, seconds):
                  "%.2f / %.2f ms" % (f["visible_p50"], f["visible_p99"]), "", "", "timed alone"))
     rows.append(("0. floor: the same + directory fsync, p50 / p99",
                  "%.2f / %.2f ms" % (f["total_p50"], f["total_p99"]), "", "", "timed alone"))
-    if "latency" in r:
-        a, p = r["latency"]["agent"], r["latency"]["peer"]
-        row("1. event-to-registry latency p50", a["p50"], p["p50"], "ms", "< 1.5 ms")
-        row("1. event-to-registry latency p99", a["p99"], p["p99"], "ms", "< 3 ms")
-        split_by_delivery("1.", a, p)
-    if "burst" in r:
-        a, p = r["burst"]["agent"], r["burst"]["peer"]
-        row("2. burst: per-container lag p50", a["p50"], p["p50"], "ms", "")
-        row("2. burst: per-container lag p99", a["p99"], p["p99"], "ms", "< 5 ms")
+    def latency_rows(number, a, p):
+        row(number + " event-to-registry latency p50", a["p50"], p["p50"], "ms", "< 1.5 ms")
+        row(number + " event-to-registry latency p99", a["p99"], p["p99"], "ms", "< 3 ms")
+        split_by_delivery(number, a, p)
+
+    def burst_rows(number, a, p):
+        row(number + " burst: per-container lag p50", a["p50"], p["p50"], "ms", "")
+        row(number + " burst: per-container lag p99", a["p99"], p["p99"], "ms", "< 5 ms")
         # In a burst the engine serves its subscribers one after another, so
         # another subscriber's delivery time only bounds what the agent saw.
-        rows.append(("2. the engine's delivery to another subscriber, p50 / p99",
+        rows.append((number + " the engine's delivery to another subscriber, p50 / p99",
                      "%.2f / %.2f ms" % (a["delivery_p50"], a["delivery_p99"]),
                      "%.2f / %.2f ms" % (p["delivery_p50"], p["delivery_p99"]), "", "not ours"))
-        row("2. burst: last destroy to registry complete", a["complete"], p["complete"], "ms",
-            "< 10 ms")
-        row("2. burst: registry writes (for 300 changes)", a["writes"], p["writes"], "", "")
-        row("2. burst: writes without a change", a["empty_writes"], p["empty_writes"], "", "0",
-            "")
-        row("2. burst: registry versions read half-written", a["unreadable"], p["unreadable"], "",
-            "", "")
-        row("2. burst: changes never seen in the registry", a["missed"], p["missed"], "", "0", "")
-        row("2. burst: CPU time of the watcher", a["cpu_ms"], p["cpu_ms"], "ms", "")
-        row("2. burst: span of the destroy events", a["span_s"], p["span_s"], "s", "", "")
+        row(number + " burst: last removal to registry complete", a["complete"], p["complete"],
+            "ms", "< 10 ms")
+        row(number + " burst: registry writes (for %d changes)" % args.burst_count, a["writes"],
+            p["writes"], "", "")
+        row(number + " burst: writes without a change", a["empty_writes"], p["empty_writes"], "",
+            "0", "")
+        row(number + " burst: registry versions read half-written", a["unreadable"],
+            p["unreadable"], "", "", "")
+        row(number + " burst: changes never seen in the registry", a["missed"], p["missed"], "",
+            "0", "")
+        row(number + " burst: CPU time of the watcher", a["cpu_ms"], p["cpu_ms"], "ms", "")
+        row(number + " burst: span of the removal events", a["span_s"], p["span_s"], "s", "", "")
+
+    podman = r.get("podman", {})
+    if "latency" in r:
+        latency_rows("1.", r["latency"]["agent"], r["latency"]["peer"])
+    if "latency" in podman:
+        latency_rows("1P. Podman:", podman["latency"]["agent"], podman["latency"]["peer"])
+    if "burst" in r:
+        burst_rows("2.", r["burst"]["agent"], r["burst"]["peer"])
+    if "burst" in podman:
+        burst_rows("2P. Podman:", podman["burst"]["agent"], podman["burst"]["peer"])
     if "pileup" in r:
         a, p = r["pileup"]["agent"], r["pileup"]["peer"]
         row("2b. pile-up: writes after the lock frees", a["writes"], p["writes"], "", "1")

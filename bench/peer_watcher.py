@@ -2,7 +2,8 @@
 
     /usr/bin/python3 bench/peer_watcher.py REGISTRY DOCKER_HOST
 
-Follows Docker's container events with python3-docker; on `destroy` or `die`
+Follows Docker's container events with python3-docker; on `destroy` (`remove`
+on Podman) or `die`
 takes the registry's filelock (as iris-devtester does), loads the JSON, marks
 the assignments of that container stale and dumps it back in place
 (json.dump(indent=2), as iris-devtester writes it). An assignment is the
@@ -49,7 +50,7 @@ def main():
     events = client.events(decode=True, filters={"type": "container"})
     print("ready", flush=True)
     for event in events:
-        if event.get("Action") in ("destroy", "die"):
+        if event.get("Action") in ("destroy", "remove", "die"):
             mark_stale(path, lock, event["Actor"]["Attributes"].get("name"))
 
 

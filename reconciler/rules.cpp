@@ -111,6 +111,13 @@ void apply_fact(Plan& plan, const ContainerFact& fact, const ContainerMatcher& m
                           why);
         }
         break;
+      case ContainerFact::Kind::kStopCameLate:
+        // Only the crash just before it made the assignment stale: both free
+        // the port, released says the user asked for it.
+        if (options.on_die == OnDie::kMark && status == AssignmentStatus::kStale) {
+          plan.set_status(i, AssignmentStatus::kReleased, why + " just after its death");
+        }
+        break;
       case ContainerFact::Kind::kRemoved:
         plan.set_status(i, AssignmentStatus::kStale, why);
         break;

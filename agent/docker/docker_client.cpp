@@ -105,6 +105,8 @@ struct Transfer {
   std::string body;
   bool too_big = false;
   std::string api_version;
+  std::string server;
+  std::string libpod_api_version;
 
   LineSplitter lines;
   std::vector<Event> pending;
@@ -183,6 +185,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   const std::string_view line(data, bytes);
   if (line.starts_with("HTTP/")) {  // a new response (after 1xx, say) starts over
     t.api_version.clear();
+    t.server.clear();
+    t.libpod_api_version.clear();
     return bytes;
   }
   if (trim(line).empty()) {
@@ -194,6 +198,12 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
   const auto colon = line.find(':');
   if (colon != std::string_view::npos && iequals(line.substr(0, colon), "Api-Version")) {
     t.api_version = trim(line.substr(colon + 1));
+  }
+  if (colon != std::string_view::npos && iequals(line.substr(0, colon), "Server")) {
+    t.server = trim(line.substr(colon + 1));
+  }
+  if (colon != std::string_view::npos && iequals(line.substr(0, colon), "Libpod-Api-Version")) {
+    t.libpod_api_version = trim(line.substr(colon + 1));
   }
   return bytes;
 }
@@ -217,6 +227,7 @@ struct DockerClient::Impl {
   std::unique_ptr<SshDialer> ssh_dialer;  // ssh:// only
   CurlUvMulti multi;
   std::string api_prefix;  // "/v1.41" once a ping told the version
+  EngineInfo engine;       // from the last ping
   std::uint64_t next_id = 1;
   std::map<std::uint64_t, std::shared_ptr<Transfer>> transfers;
 
@@ -436,6 +447,8 @@ struct DockerClient::Impl {
     if (!is_2xx(status)) {
       return status_error(t, status);
     }
+    engine = engine_from_ping(t.server, t.libpod_api_version,
+                              valid_api_version(t.api_version) ? t.api_version : "");
     if (!endpoint.api_version.empty()) {  // DOCKER_API_VERSION: no negotiation, as the CLI
       api_prefix = "/v" + endpoint.api_version;
       return endpoint.api_version;
@@ -547,6 +560,10 @@ void DockerClient::cancel_all() {
 
 const DockerEndpoint& DockerClient::endpoint() const {
   return impl_->endpoint;
+}
+
+const EngineInfo& DockerClient::engine() const {
+  return impl_->engine;
 }
 
 }  // namespace ipa

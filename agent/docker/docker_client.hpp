@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "agent/docker/docker_endpoint.hpp"
+#include "agent/docker/engine_info.hpp"
 #include "base/result.hpp"
 #include "reconciler/model.hpp"
 
@@ -49,6 +50,8 @@ class DockerClient {
   void cancel_all();
 
   const DockerEndpoint& endpoint() const;
+  // Which engine answered the last successful ping.
+  const EngineInfo& engine() const;
 
  private:
   struct Impl;

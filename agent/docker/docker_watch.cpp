@@ -1,6 +1,7 @@
 #include "agent/docker/docker_watch.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "agent/docker/docker_client.hpp"
@@ -47,7 +48,8 @@ struct DockerWatch::Impl {
   std::unique_ptr<SocketAppearance> socket_watch;  // unix sockets only
   uv_timer_t* timer = nullptr;  // heap: its close completes after this object is gone
   EventCursor cursor;
-  std::vector<Event> held;  // arrived before the list answered
+  std::optional<EngineInfo> announced;  // the engine last named in the log
+  std::vector<Event> held;              // arrived before the list answered
   Phase phase = Phase::kStopped;
   bool in_outage = false;
   int attempt = 0;
@@ -94,6 +96,7 @@ struct DockerWatch::Impl {
   // falls between the two.
   void subscribe() {
     phase = Phase::kSubscribing;
+    cursor.resume();
     client.stream_events(
         cursor.since(), [this] { list(); }, [this](const Event& event) { take(event); },
         [this](const Error& error) { lost(error); });
@@ -120,6 +123,10 @@ struct DockerWatch::Impl {
       in_outage = false;
       log_info("reconnected to the Docker engine at " + client.endpoint().url);
     }
+    if (announced != client.engine()) {
+      announced = client.engine();
+      log_info("watching " + describe(*announced) + " at " + client.endpoint().url);
+    }
     callbacks.on_synced(std::move(containers));
     std::vector<Event> backlog = std::move(held);
     held.clear();
@@ -142,11 +149,9 @@ struct DockerWatch::Impl {
   }
 
   void deliver(const Event& event) {
-    if (cursor.is_repeat(event)) {
-      return;
+    if (cursor.admit(event)) {
+      callbacks.on_event(event);
     }
-    cursor.record(event);
-    callbacks.on_event(event);
   }
 
   void lost(const Error& error) {
@@ -227,6 +232,10 @@ void DockerWatch::lookup(const std::string& id,
 
 void DockerWatch::stop() {
   impl_->stop();
+}
+
+const EngineInfo& DockerWatch::engine() const {
+  return impl_->client.engine();
 }
 
 }  // namespace ipa

@@ -10,6 +10,7 @@
 #include <uv.h>
 
 #include "agent/docker/docker_endpoint.hpp"
+#include "agent/docker/engine_info.hpp"
 #include "base/result.hpp"
 #include "reconciler/model.hpp"
 
@@ -55,6 +56,11 @@ class DockerWatch {
   void start();
   // Cancels transfers and timers; the loop can then finish.
   void stop();
+
+  // Which engine answered the last ping (empty before the first): logged as
+  // "watching Podman 4.3.1 (API 1.41) at unix://..." when it first answers
+  // and whenever a reconnect finds another one.
+  const EngineInfo& engine() const;
 
   // One container's list entry, on the watch's connection to the engine.
   void lookup(const std::string& id, std::function<void(Result<std::vector<Container>>)> done);

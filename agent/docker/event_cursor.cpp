@@ -3,7 +3,7 @@
 namespace ipa {
 namespace {
 
-std::string key(const Event& event) {
+std::string identity(const Event& event) {
   std::string k = event.type;
   k += '\0';
   k += event.action;
@@ -14,20 +14,32 @@ std::string key(const Event& event) {
 
 }  // namespace
 
-bool EventCursor::is_repeat(const Event& event) const {
-  return newest_ && event.time_nano == *newest_ && at_newest_.contains(key(event));
+void EventCursor::resume() {
+  resent_ = recent_;
 }
 
-void EventCursor::record(const Event& event) {
+bool EventCursor::admit(const Event& event) {
+  const Key key{event.time_nano, identity(event)};
+  if (const auto copy = resent_.find(key); copy != resent_.end()) {
+    if (--copy->second == 0) {
+      resent_.erase(copy);
+    }
+    return false;
+  }
+  // Past the resume point the replay is over; nothing older comes again.
+  if (newest_ && event.time_nano > *newest_) {
+    resent_.clear();
+  }
   if (!newest_ || event.time_nano > *newest_) {
     newest_ = event.time_nano;
-    at_newest_.clear();
+    recent_.erase(recent_.begin(), recent_.lower_bound(Key{*newest_ - kRecentNanos, {}}));
   }
-  // An older timestamp (the engine stamps before it orders) cannot be
-  // re-sent by `since`, so it needs no key.
-  if (event.time_nano == *newest_) {
-    at_newest_.insert(key(event));
+  // An event stamped before the window (the engine stamps before it orders)
+  // is older than anything `since` can bring back.
+  if (event.time_nano >= *newest_ - kRecentNanos) {
+    ++recent_[key];
   }
+  return true;
 }
 
 }  // namespace ipa

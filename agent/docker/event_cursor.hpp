@@ -1,30 +1,40 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "reconciler/model.hpp"
 
 namespace ipa {
 
-// Where to resume the event stream after a reconnect. Docker's `since`
-// re-sends the events at exactly that timestamp, so the cursor remembers the
-// events delivered at the newest timestamp to recognise those repeats.
+// Where to resume the event stream after a reconnect, and which events the
+// resumed stream sends again. Docker's `since` re-sends the events at exactly
+// that timestamp; Podman reads `since` as a float and re-sends events up to a
+// microsecond older. So the cursor remembers the events of the last second
+// before the newest one, with their times, and after resume() skips one
+// re-sent copy of each. A live stream is never filtered: an engine that
+// stamps in whole seconds sends distinct events with equal keys.
 class EventCursor {
  public:
+  // How far before the newest event re-sent events are recognised.
+  static constexpr std::int64_t kRecentNanos = 1'000'000'000;
+
   // The timestamp to resume from; none before the first event.
   std::optional<std::int64_t> since() const { return newest_; }
-  // An exact repeat (timeNano, type, action, id) of an event already recorded
-  // at the newest timestamp.
-  bool is_repeat(const Event& event) const;
-  // Called for each event handed to the caller.
-  void record(const Event& event);
+  // A new stream starts from since(): what it re-sends is skipped.
+  void resume();
+  // False for a re-sent copy of an event already admitted (it is consumed);
+  // true, and recorded, for a new one.
+  bool admit(const Event& event);
 
  private:
+  using Key = std::pair<std::int64_t, std::string>;  // timeNano, type/action/id
+
   std::optional<std::int64_t> newest_;
-  std::set<std::string> at_newest_;  // keys of the events at newest_
+  std::map<Key, int> recent_;  // admitted events within kRecentNanos of newest_
+  std::map<Key, int> resent_;  // what the resumed stream may send again
 };
 
 }  // namespace ipa

@@ -1,4 +1,4 @@
-// DockerClient against the real engine (IPA_TEST_DOCKER_HOST).
+// DockerClient against the real engines (IPA_TEST_DOCKER_HOST, IPA_TEST_PODMAN_HOST).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "agent/docker/docker_client.hpp"
+#include "agent/docker/event_cursor.hpp"
 #include "tests/docker/support/engine.hpp"
 #include "tests/docker/support/loop_driver.hpp"
 
@@ -66,6 +67,27 @@ void ping(ipa::test::LoopDriver& driver, ipa::DockerClient& client) {
 }
 
 }  // namespace
+
+TEST_CASE("the ping says which engine answers: Docker or Podman, its version and API",
+          "[engine][podman]") {
+  struct Row {
+    const char* kind;
+    std::string (*host)();
+  };
+  const Row row = GENERATE(
+      values<Row>({{"Docker", ipa::test::engine_host}, {"Podman", ipa::test::podman_host}}));
+  CAPTURE(row.kind);
+  ipa::test::LoopDriver driver;
+  auto ep = ipa::DockerEndpoint::parse(row.host(), {});
+  REQUIRE(ep.ok());
+  ipa::DockerClient client(driver.loop(), ep.value());
+  CHECK(client.engine().kind.empty());
+  ping(driver, client);
+  CHECK(client.engine().kind == row.kind);
+  CHECK_THAT(client.engine().version, Catch::Matches(R"(\d+\.\d+\.\d+.*)"));
+  CHECK_THAT(ipa::describe(client.engine()),
+             Catch::Matches(std::string(row.kind) + R"( \d+\.\d+\.\d+\S* \(API \d+\.\d+\))"));
+}
 
 TEST_CASE("the list sees created, running and exited containers with their published ports",
           "[engine]") {
@@ -177,6 +199,73 @@ TEST_CASE("since resumes the stream at a past event, which is sent again", "[eng
     INFO("actions seen: " << Catch::Detail::stringify(resumed.actions_of(id)));
     CHECK(both);
     CHECK(resumed.events.front().time_nano >= create.time_nano);
+  }
+  CHECK(driver.drain(5s));
+}
+
+// Podman reads `since` as a float: it re-sends the newest event seen, or
+// more, or (rounding up) none; whichever it does, only the new one passes.
+TEST_CASE(
+    "on Podman, a stream resumed at the cursor re-sends what was seen, and the cursor drops "
+    "exactly that",
+    "[engine][podman]") {
+  const std::string host = ipa::test::podman_host();
+  const auto podman = [&](const std::string& args) {
+    const auto result = ipa::test::run("docker -H '" + host + "' " + args);
+    INFO(args);
+    REQUIRE(result.status == 0);
+    return result.out;
+  };
+  const std::string name = ipa::test::unique_name("since");
+  struct Remover {
+    std::string command;
+    ~Remover() { (void)ipa::test::run(command); }
+  } remover{"docker -H '" + host + "' rm -f " + name + " >/dev/null 2>&1"};
+  ipa::test::LoopDriver driver;
+  {
+    auto ep = ipa::DockerEndpoint::parse(host, {});
+    REQUIRE(ep.ok());
+    ipa::DockerClient client(driver.loop(), ep.value());
+    ping(driver, client);
+    ipa::EventCursor cursor;
+    Stream first;
+    first.start(client, std::nullopt);
+    REQUIRE(driver.pump_until([&] { return first.open; }, 10s));
+    const std::string id =
+        podman("create --network none --name " + name + " iris-sandbox:latest sleep 60");
+    podman("start " + id);
+    podman("kill " + id);
+    REQUIRE(driver.pump_until(
+        [&] {
+          return in_order(first.actions_of(id), {"create", "start", "kill", "die"});
+        },
+        20s));
+    driver.pump_for(1s);  // the cleanup events after the die
+    for (const auto& e : first.events) {
+      CHECK(cursor.admit(e));
+    }
+    client.cancel_all();
+
+    // While no stream is open:
+    podman("rm " + id);
+
+    Stream resumed;
+    cursor.resume();
+    resumed.start(client, cursor.since());
+    REQUIRE(driver.pump_until(
+        [&] {
+          const auto actions = resumed.actions_of(id);
+          return !actions.empty() && actions.back() == "remove";
+        },
+        20s));
+    std::vector<std::string> admitted;
+    for (const auto& e : resumed.events) {
+      if (cursor.admit(e) && e.id == id) {
+        admitted.push_back(e.action);
+      }
+    }
+    INFO("resumed stream: " << Catch::Detail::stringify(resumed.actions_of(id)));
+    CHECK(admitted == std::vector<std::string>{"remove"});
   }
   CHECK(driver.drain(5s));
 }

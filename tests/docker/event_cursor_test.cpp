@@ -19,23 +19,59 @@ ipa::Event event(std::int64_t t, const char* action, const char* id = "c1") {
 TEST_CASE("the cursor resumes at the newest event delivered", "[cursor]") {
   ipa::EventCursor cursor;
   CHECK_FALSE(cursor.since());
-  cursor.record(event(10, "create"));
-  cursor.record(event(30, "start"));
-  cursor.record(event(20, "attach"));  // stamped out of order by the engine
+  CHECK(cursor.admit(event(10, "create")));
+  CHECK(cursor.admit(event(30, "start")));
+  CHECK(cursor.admit(event(20, "attach")));  // stamped out of order by the engine
   CHECK(cursor.since() == 30);
 }
 
-TEST_CASE("an event re-sent at the resume timestamp is a repeat, others are not", "[cursor]") {
+TEST_CASE("Docker: an event re-sent at the resume timestamp is a repeat, others are not",
+          "[cursor]") {
   ipa::EventCursor cursor;
-  cursor.record(event(30, "kill"));
-  cursor.record(event(30, "die"));
-  CHECK(cursor.is_repeat(event(30, "kill")));
-  CHECK(cursor.is_repeat(event(30, "die")));
-  CHECK_FALSE(cursor.is_repeat(event(30, "stop")));
-  CHECK_FALSE(cursor.is_repeat(event(30, "kill", "c2")));
-  CHECK_FALSE(cursor.is_repeat(event(31, "kill")));
-  cursor.record(event(31, "stop"));
-  CHECK_FALSE(cursor.is_repeat(event(30, "kill")));
+  cursor.admit(event(30, "kill"));
+  cursor.admit(event(30, "die"));
+  cursor.resume();
+  CHECK_FALSE(cursor.admit(event(30, "kill")));
+  CHECK_FALSE(cursor.admit(event(30, "die")));
+  CHECK(cursor.admit(event(30, "stop")));
+  CHECK(cursor.admit(event(30, "kill", "c2")));
+  CHECK(cursor.admit(event(31, "kill")));
+  CHECK(cursor.admit(event(30, "kill")));  // the replay is over
+}
+
+TEST_CASE("Podman: events re-sent from before the resume timestamp are repeats", "[cursor]") {
+  // Podman reads since=S.N as a float: since=1796164455.606740782 brought
+  // back the die stamped 1796164455606740781 and the events after it.
+  constexpr std::int64_t kDie = 1796164455606740781;
+  constexpr std::int64_t kCleanup = 1796164455709642402;
+  ipa::EventCursor cursor;
+  cursor.admit(event(kDie, "die"));
+  cursor.admit(event(kCleanup, "cleanup"));
+  cursor.resume();
+  CHECK_FALSE(cursor.admit(event(kDie, "die")));
+  CHECK_FALSE(cursor.admit(event(kCleanup, "cleanup")));
+  CHECK(cursor.admit(event(kCleanup + 1, "remove")));
+}
+
+TEST_CASE("events older than the recent window are not remembered", "[cursor]") {
+  ipa::EventCursor cursor;
+  cursor.admit(event(0, "die"));
+  cursor.admit(event(ipa::EventCursor::kRecentNanos + 1, "start"));
+  cursor.resume();
+  CHECK(cursor.admit(event(0, "die")));
+}
+
+TEST_CASE("a live stream keeps distinct events an engine stamped in the same second", "[cursor]") {
+  constexpr std::int64_t kSecond = 1'700'000'000'000'000'000;
+  ipa::EventCursor cursor;
+  CHECK(cursor.admit(event(kSecond, "start")));
+  CHECK(cursor.admit(event(kSecond, "die")));
+  CHECK(cursor.admit(event(kSecond, "start")));
+  cursor.resume();
+  CHECK_FALSE(cursor.admit(event(kSecond, "start")));
+  CHECK_FALSE(cursor.admit(event(kSecond, "die")));
+  CHECK_FALSE(cursor.admit(event(kSecond, "start")));
+  CHECK(cursor.admit(event(kSecond, "start")));
 }
 
 TEST_CASE("the backoff doubles from the initial delay up to the cap, jittered in the upper half",

@@ -1,7 +1,9 @@
-"""What the end-to-end tests share: the sandbox engine, registries, the agent.
+"""What the end-to-end tests share: the sandbox engines, registries, the agent.
 
-Every test drives a real Docker engine (the sandbox that scripts/test starts;
-its URL is in IPA_TEST_DOCKER_HOST) and the real binary (IPA_AGENT_BINARY).
+Every test drives a real engine and the real binary (IPA_AGENT_BINARY). The
+engine is the sandbox dockerd (IPA_TEST_DOCKER_HOST) unless a test case sets
+`engine = "podman"`: then the Podman API service (IPA_TEST_PODMAN_HOST);
+scripts/test starts both.
 """
 
 import hashlib
@@ -13,17 +15,30 @@ import subprocess
 import tempfile
 import time
 import unittest
+import urllib.parse
 import uuid
 
 IMAGE = "iris-sandbox:latest"
 
+# Engine name -> the variable holding its URL and the script that starts it.
+ENGINES = {
+    "docker": ("IPA_TEST_DOCKER_HOST", "scripts/docker-sandbox"),
+    "podman": ("IPA_TEST_PODMAN_HOST", "scripts/podman-sandbox"),
+}
+
+
+def engine_host(engine):
+    variable, script = ENGINES[engine]
+    host = os.environ.get(variable)
+    if not host:
+        raise RuntimeError("%s is not set: run the suite with scripts/test, which starts the "
+                           "sandbox engines (or export %s=$(%s start))"
+                           % (variable, variable, script))
+    return host
+
 
 def docker_host():
-    host = os.environ.get("IPA_TEST_DOCKER_HOST")
-    if not host:
-        raise RuntimeError("IPA_TEST_DOCKER_HOST is not set: run the suite with scripts/test, "
-                           "which starts the sandbox engine")
-    return host
+    return engine_host("docker")
 
 
 def agent_binary():
@@ -55,10 +70,15 @@ def status_kib(pid, key):
 
 
 class Docker:
-    """The docker CLI against the sandbox; every container it makes is removed at the end."""
+    """The docker CLI against a sandbox engine; every container it makes is removed at the end.
 
-    def __init__(self):
-        self.host = docker_host()
+    On Podman a container without a published port gets `--network none`: it
+    needs no network, and setting one up costs Podman a second.
+    """
+
+    def __init__(self, engine="docker"):
+        self.engine = engine
+        self.host = engine_host(engine)
         self.made = []
 
     def run(self, *args, check=True):
@@ -70,9 +90,28 @@ class Docker:
         args += ["--name", name]
         if port is not None:
             args += ["-p", "127.0.0.1:%d:1972" % port]
+        elif self.engine == "podman":
+            args += ["--network", "none"]
         self.made.append(name)
         self.run(*args, IMAGE, *command)
         return name
+
+    def actions(self, name, since):
+        """The actions the engine reported for container `name` since `since` (epoch seconds).
+
+        Straight from /events: Podman answers a past `until` only with
+        stream=false, which the docker CLI does not send, misses the last
+        second with `until` = now, and its container filter takes no names.
+        """
+        assert self.host.startswith("unix://")
+        query = urllib.parse.urlencode({
+            "since": "%.6f" % since, "until": "%.6f" % (time.time() + 2), "stream": "false",
+            "filters": json.dumps({"type": ["container"]})})
+        out = subprocess.run(["curl", "-sf", "--max-time", "20", "--unix-socket",
+                              self.host[len("unix://"):], "http://localhost/events?" + query],
+                             check=True, capture_output=True, text=True).stdout
+        events = [json.loads(line) for line in out.splitlines() if line.strip()]
+        return [e["Action"] for e in events if e["Actor"]["Attributes"].get("name") == name]
 
     def cleanup(self):
         for name in self.made:
@@ -82,11 +121,12 @@ class Docker:
 class Agent:
     """The binary in watch mode, its stderr collected in a file."""
 
-    def __init__(self, registry, *extra, env=None):
+    def __init__(self, registry, *extra, env=None, host=None):
         self.log_path = registry + ".agent-log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(
-            [agent_binary(), "--registry", registry, "--docker-host", docker_host(), *extra],
+            [agent_binary(), "--registry", registry, "--docker-host", host or docker_host(),
+             *extra],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
 
     def text(self):
@@ -115,12 +155,14 @@ class Agent:
 
 
 class AgentTestCase(unittest.TestCase):
-    """A temp registry directory, a Docker helper and agents that are always stopped."""
+    """A temp registry directory, an engine helper and agents that are always stopped."""
+
+    engine = "docker"
 
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="ipa-e2e-")
         self.registry = os.path.join(self.dir, "port-registry.json")
-        self.docker = Docker()
+        self.docker = Docker(self.engine)
         self.agents = []
         self.tag = uuid.uuid4().hex[:6]
 
@@ -134,7 +176,7 @@ class AgentTestCase(unittest.TestCase):
         return "ipa-%s-%s" % (self.tag, what)
 
     def start_agent(self, *extra, synced=True):
-        agent = Agent(self.registry, *extra)
+        agent = Agent(self.registry, *extra, host=self.docker.host)
         self.agents.append(agent)
         if synced:
             agent.wait_synced()
@@ -142,7 +184,7 @@ class AgentTestCase(unittest.TestCase):
 
     def run_cli(self, *args, env=None, check=False, timeout=60):
         return subprocess.run([agent_binary(), "--registry", self.registry,
-                               "--docker-host", docker_host(), *args],
+                               "--docker-host", self.docker.host, *args],
                               capture_output=True, text=True, timeout=timeout, env=env,
                               check=check)
 

@@ -11,14 +11,25 @@
 
 namespace ipa::test {
 
-std::string engine_host() {
-  const char* host = std::getenv("IPA_TEST_DOCKER_HOST");
+namespace {
+
+std::string host_from(const char* variable, const char* script) {
+  const char* host = std::getenv(variable);
   if (host == nullptr || *host == '\0') {
-    FAIL(
-        "IPA_TEST_DOCKER_HOST is not set: run the tests through scripts/test, or export "
-        "IPA_TEST_DOCKER_HOST=$(scripts/docker-sandbox start)");
+    FAIL(variable << " is not set: run the tests through scripts/test, or export " << variable
+                  << "=$(scripts/" << script << " start)");
   }
   return host;
+}
+
+}  // namespace
+
+std::string engine_host() {
+  return host_from("IPA_TEST_DOCKER_HOST", "docker-sandbox");
+}
+
+std::string podman_host() {
+  return host_from("IPA_TEST_PODMAN_HOST", "podman-sandbox");
 }
 
 CommandResult run(const std::string& command) {

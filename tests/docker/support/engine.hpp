@@ -8,6 +8,9 @@ namespace ipa::test {
 // The Docker engine under test, from IPA_TEST_DOCKER_HOST (scripts/test sets
 // it to the sandbox). Fails the test with guidance when it is not set.
 std::string engine_host();
+// The Podman API service under test, from IPA_TEST_PODMAN_HOST (scripts/test
+// starts scripts/podman-sandbox), likewise.
+std::string podman_host();
 
 struct CommandResult {
   int status = -1;
