@@ -64,8 +64,9 @@ int main(int argc, char** argv) {
       ->type_name("PATH");
   CLI::Option* docker_host =
       app.add_option("--docker-host", flags.docker_host,
-                     "Docker endpoint, unix:///path or tcp://host:port (else $DOCKER_HOST, else "
-                     "the docker context, else unix:///var/run/docker.sock)")
+                     "Docker endpoint: unix:///path, tcp://host:port or ssh://[user@]host "
+                     "(else $DOCKER_HOST, else the docker context, else "
+                     "unix:///var/run/docker.sock)")
           ->type_name("URL");
   app.add_option("--context", flags.docker_context,
                  "Docker context to watch, as in 'docker --context' (else $DOCKER_CONTEXT, else "

@@ -91,7 +91,8 @@ class WatchAgent {
   }
 
   void start() {
-    log_info("watching Docker at " + engine_.describe() + " for registry " + config_.registry_path);
+    log_info("watching the engine at " + engine_.describe() + " for registry " +
+             config_.registry_path);
     start_docker_watch();
     watch_docker_config();
   }
@@ -302,6 +303,12 @@ class WatchAgent {
     writer.String(engine_.endpoint.url);
     writer.Key("context");
     engine_.context.empty() ? writer.Null() : writer.String(engine_.context);
+    // What the engine's ping said it is, once it answered.
+    const EngineInfo& info = watch_->engine();
+    writer.Key("kind");
+    info.kind.empty() ? writer.Null() : writer.String(info.kind);
+    writer.Key("version");
+    info.version.empty() ? writer.Null() : writer.String(info.version);
     writer.EndObject();
     writer.Key("last_synced_at");
     last_synced_nano_ == 0 ? writer.Null() : writer.String(iso8601_utc(last_synced_nano_));
