@@ -239,5 +239,5 @@ int main(int argc, char** argv) {
   if (once) {
     return run_once(*config);
   }
-  return run_watch_mode(*config);
+  return run_watch_mode(*config, flags);
 }

@@ -64,9 +64,10 @@ enum class Blocked { kNo, kLockBusy, kUnreadable, kIoFailure };
 
 class WatchAgent {
  public:
-  WatchAgent(uv_loop_t* loop, Config config, ResolvedEngine engine)
+  WatchAgent(uv_loop_t* loop, Config config, ConfigOverrides flags, ResolvedEngine engine)
       : loop_(loop),
         config_(std::move(config)),
+        flags_(std::move(flags)),
         engine_(std::move(engine)),
         started_at_(iso8601_utc(wall_clock_nano())) {
     uv_timer_init(loop_, &resolve_timer_);
@@ -524,17 +525,11 @@ class WatchAgent {
     }
   }
 
+  // The settings a fresh start with the same flags and environment would
+  // compute now (defaults < file < environment < flags): laying the file over
+  // the merged settings would let it beat the flags, and keep keys it lost.
   void reload_config() {
-    if (config_.config_file.empty()) {
-      log_info("SIGHUP: no config file to reload");
-      return;
-    }
-    auto text = read_file(config_.config_file);
-    if (!text) {
-      log_error("SIGHUP: " + text.error().message + "; keeping the current settings");
-      return;
-    }
-    auto fresh = apply_config_json(config_, *text, config_.config_file);
+    auto fresh = load_config(flags_, process_environment());
     if (!fresh) {
       log_error("SIGHUP: " + fresh.error().message + "; keeping the current settings");
       return;
@@ -551,7 +546,9 @@ class WatchAgent {
     }
     config_ = std::move(*fresh);
     set_log_level(config_.log_level);
-    log_info("SIGHUP: reloaded " + config_.config_file);
+    const std::string source =
+        config_.config_file.empty() ? "no config file" : "config file " + config_.config_file;
+    log_info("SIGHUP: reloaded the settings (" + source + ")");
   }
 
   void begin_shutdown() {
@@ -608,6 +605,7 @@ class WatchAgent {
 
   uv_loop_t* loop_;
   Config config_;
+  ConfigOverrides flags_;  // as given at the start: a reload computes the settings anew
   ResolvedEngine engine_;
   std::unique_ptr<DockerWatch> watch_;
   uv_timer_t resolve_timer_{};
@@ -657,7 +655,7 @@ class WatchAgent {
 
 }  // namespace
 
-int run_watch_mode(const Config& config) {
+int run_watch_mode(const Config& config, const ConfigOverrides& flags) {
   auto engine = resolve_configured_engine(config);
   if (!engine) {
     log_error(engine.error().message);
@@ -684,7 +682,7 @@ int run_watch_mode(const Config& config) {
   uv_loop_init(&loop);
   {
     // uv_run returns once every handle has closed, so the agent can go.
-    WatchAgent agent(&loop, config, std::move(*engine));
+    WatchAgent agent(&loop, config, flags, std::move(*engine));
     agent.start();
     uv_run(&loop, UV_RUN_DEFAULT);
   }

@@ -110,6 +110,35 @@ class WatchProcess(AgentTestCase):
         self.docker.run("kill", name)
         self.wait_status("/p/hup2", "released")
 
+    def test_sighup_keeps_the_settings_order_flags_over_the_file(self):
+        # Started with --log-level warning over a file that says debug: after
+        # a reload the flag still wins, so the reload's own info line stays
+        # hidden. The refusal of a broken file afterwards (an error, shown)
+        # proves the first reload was handled before it.
+        config = self.write_config({"log_level": "debug"})
+        self.write_registry([assignment("/p/hup-gone", 23503, container_name=self.name("gone"))])
+        agent = self.start_agent("--config", config, "--log-level", "warning", synced=False)
+        self.wait_status("/p/hup-gone", "stale")  # the agent is up: SIGHUP is handled
+        self.write_config({"log_level": "debug", "on_die": "keep"})
+        agent.process.send_signal(signal.SIGHUP)
+        time.sleep(0.2)
+        self.write_config("{log_level: debug")
+        agent.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "keeping the current settings" in agent.text(), what="the refusal")
+        self.assertNotIn("SIGHUP: reloaded", agent.text())
+        self.assertNotIn(": debug: ", agent.text())
+
+    def test_sighup_puts_a_key_the_file_lost_back_to_its_default(self):
+        config = self.write_config({"on_die": "keep"})
+        name = self.docker.create(self.name("hup3"))
+        self.write_registry([assignment("/p/hup3", 23502, container_name=name)])
+        agent = self.start_agent("--config", config)
+        self.write_config({})
+        agent.process.send_signal(signal.SIGHUP)
+        wait_for(lambda: "SIGHUP: reloaded" in agent.text(), what="the reload")
+        self.docker.run("kill", name)
+        self.wait_status("/p/hup3", "released")
+
     def test_a_second_agent_on_the_same_registry_refuses_to_start(self):
         first = self.start_agent()
         second = self.run_cli(timeout=20)
