@@ -4,14 +4,12 @@
 #include <rapidjson/error/en.h>
 #include <unistd.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
 
-#include <cerrno>
 #include <charconv>
-#include <cstring>
 #include <functional>
 
+#include "base/regular_file.hpp"
 #include "config/defaults.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, not in unistd.h
@@ -160,47 +158,13 @@ Error config_file_error(const std::string& path, const std::string& what) {
 }
 
 // Only a regular file of sane size is read: /dev/zero would never end, and a
-// FIFO at the default location would hang every command (O_NONBLOCK: the
-// open does not wait for a writer; fstat then refuses it).
+// FIFO at the default location would hang every command.
 Result<std::string> read_config_file(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) {
-    return config_file_error(path, std::string("cannot be opened: ") + std::strerror(errno));
+  RegularFileRead file = read_regular_file(path, kMaxConfigBytes);
+  if (file.error != 0) {
+    return config_file_error(path, describe_read_error(file.error, kMaxConfigBytes));
   }
-  struct stat info {};
-  const bool inspected = ::fstat(fd, &info) == 0;
-  std::string bytes;
-  std::optional<std::string> problem;
-  if (!inspected) {
-    problem = std::string("cannot be inspected: ") + std::strerror(errno);
-  } else if (S_ISDIR(info.st_mode)) {
-    problem = "is a directory";
-  } else if (!S_ISREG(info.st_mode)) {
-    problem = "is not a regular file (a device, FIFO or socket)";
-  } else if (static_cast<std::size_t>(info.st_size) > kMaxConfigBytes) {
-    problem = "is larger than 1 MiB, far more than any config";
-  } else {
-    bytes.resize(kMaxConfigBytes + 1);
-    std::size_t used = 0;
-    ssize_t count = 0;
-    while (used < bytes.size() &&
-           (count = ::read(fd, bytes.data() + used, bytes.size() - used)) != 0) {
-      if (count < 0 && errno != EINTR) {
-        problem = std::string("cannot be read: ") + std::strerror(errno);
-        break;
-      }
-      used += count > 0 ? static_cast<std::size_t>(count) : 0;
-    }
-    if (used > kMaxConfigBytes) {
-      problem = "is larger than 1 MiB, far more than any config";
-    }
-    bytes.resize(used);
-  }
-  ::close(fd);
-  if (problem) {
-    return config_file_error(path, *problem);
-  }
-  return bytes;
+  return std::move(file.bytes);
 }
 
 // Which setting names the engine: the flags, else the environment (DOCKER_HOST

@@ -11,8 +11,8 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "base/regular_file.hpp"
 
 namespace ipa {
 namespace {
@@ -22,26 +22,12 @@ std::string env_value(const Environment& env, const std::string& key) {
   return it == env.end() ? std::string() : it->second;
 }
 
-struct FileText {
-  std::string text;
-  int error = 0;  // errno of the failed open or read; ENOENT: no such file
-};
+// config.json and meta.json are small; this is far above any real one, and
+// keeps a FIFO or /dev/zero in their place from hanging or filling the agent.
+constexpr std::size_t kMaxDockerFileBytes = std::size_t{1} << 20U;
 
-FileText read_text(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) {
-    return {"", errno};
-  }
-  if (S_ISDIR(info.st_mode)) {
-    return {"", EISDIR};
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return {"", errno != 0 ? errno : EACCES};
-  }
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return {bytes.str(), 0};
+RegularFileRead read_docker_file(const std::string& path) {
+  return read_regular_file(path, kMaxDockerFileBytes);
 }
 
 // Go's encoding/json matches a struct field to a key exactly, else without
@@ -130,18 +116,18 @@ std::string context_directory_name(const std::string& context) {
 
 CurrentContext read_current_context(const std::string& config_dir) {
   const std::string path = config_dir + "/config.json";
-  const FileText file = read_text(path);
+  const RegularFileRead file = read_docker_file(path);
   if (file.error == ENOENT || file.error == ENOTDIR) {
     return {};
   }
   const std::string consequence =
       "; going on without its currentContext, as the docker CLI does (fix or remove the file)";
   if (file.error != 0) {
-    return {std::nullopt, "cannot read docker CLI config " + path + ": " +
-                              std::strerror(file.error) + consequence};
+    return {std::nullopt, "docker CLI config " + path + " " +
+                              describe_read_error(file.error, kMaxDockerFileBytes) + consequence};
   }
   rapidjson::Document document;
-  document.Parse(file.text.data(), file.text.size());
+  document.Parse(file.bytes.data(), file.bytes.size());
   if (document.HasParseError() || !document.IsObject()) {
     const std::string problem =
         document.HasParseError() ? parse_problem(document) : "not a JSON object";
@@ -164,19 +150,19 @@ Result<ContextEndpoint> read_context(const std::string& config_dir, const std::s
   const std::string directory = context_directory_name(context);
   const std::string path = meta_path(config_dir, directory);
   const std::string which = "docker context \"" + context + "\" (named by " + origin + ")";
-  const FileText file = read_text(path);
+  const RegularFileRead file = read_docker_file(path);
   if (file.error == ENOENT || file.error == ENOTDIR) {
     return make_error(ErrorCode::kUsage,
                       which + " does not exist: there is no " + path +
                           "; list the contexts with 'docker context ls' and name one of them");
   }
   if (file.error != 0) {
-    return make_error(ErrorCode::kUsage, "cannot read " + path + " of " + which + ": " +
-                                             std::strerror(file.error) +
-                                             "; check the file's permissions");
+    return make_error(ErrorCode::kUsage, path + " of " + which + " " +
+                                             describe_read_error(file.error, kMaxDockerFileBytes) +
+                                             "; check the file");
   }
   rapidjson::Document document;
-  document.Parse(file.text.data(), file.text.size());
+  document.Parse(file.bytes.data(), file.bytes.size());
   auto endpoint =
       document.HasParseError()
           ? Result<ContextEndpoint>(make_error(ErrorCode::kUsage, parse_problem(document)))
@@ -209,9 +195,9 @@ std::vector<std::pair<std::string, std::string>> list_contexts(const std::string
     if (entry->d_name[0] == '.') {
       continue;
     }
-    const FileText file = read_text(meta_path(config_dir, entry->d_name));
+    const RegularFileRead file = read_docker_file(meta_path(config_dir, entry->d_name));
     rapidjson::Document document;
-    document.Parse(file.text.data(), file.text.size());
+    document.Parse(file.bytes.data(), file.bytes.size());
     if (file.error != 0 || document.HasParseError() || !document.IsObject()) {
       continue;
     }
