@@ -1,7 +1,31 @@
 #include "agent/reconcile_job.hpp"
 
+#include <rapidjson/document.h>
+
 namespace ipa {
 namespace {
+
+// The same agent watching the same engine: pid and engine alike in both notes.
+bool same_watcher(const std::optional<std::string>& recorded, const std::string& fresh) {
+  if (!recorded) {
+    return false;
+  }
+  rapidjson::Document a;
+  rapidjson::Document b;
+  a.Parse(recorded->c_str());
+  b.Parse(fresh.c_str());
+  if (a.HasParseError() || b.HasParseError() || !a.IsObject() || !b.IsObject()) {
+    return false;
+  }
+  for (const char* key : {"pid", "engine"}) {
+    const auto in_a = a.FindMember(key);
+    const auto in_b = b.FindMember(key);
+    if (in_a == a.MemberEnd() || in_b == b.MemberEnd() || in_a->value != in_b->value) {
+      return false;
+    }
+  }
+  return true;
+}
 
 Plan plan_steps(const Registry& registry, const ReconcileJob& job, ContainerNamer& namer) {
   Plan plan(registry.assignments());
@@ -48,8 +72,9 @@ ReconcileResult run_reconcile_job(const std::string& registry_path, const Reconc
         const Plan plan = plan_steps(registry, job, namer);
         result.decisions = plan.log();
         result.summary = plan.summary();
-        const bool record_note =
-            job.always_record_agent && job.agent_json && !plan.current().empty();
+        const bool record_note = job.always_record_agent && job.agent_json &&
+                                 !plan.current().empty() &&
+                                 !same_watcher(registry.agent_json(), *job.agent_json);
         if (!plan.changed() && !record_note) {
           return Mutation::kUnchanged;
         }

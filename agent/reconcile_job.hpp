@@ -26,9 +26,11 @@ struct ReconcileJob {
   RuleOptions options;
   Clock clock;
   std::optional<std::string> agent_json;  // metadata to record when anything changed
-  // Record agent_json even when nothing else changed (after a full sync, so
-  // that a reader sees the running agent and its engine at once). A
-  // registry without assignments is not created or rewritten for it.
+  // After a full sync: record agent_json even when nothing else changed if
+  // the file names another agent (pid) or another engine, so that a reader
+  // sees the running agent and its engine at once. A plain reconnect to the
+  // same engine writes nothing, and a registry without assignments is not
+  // created or rewritten for the note.
   bool always_record_agent = false;
   RegistryAccess access;  // --allow-unsafe-registry
 };
