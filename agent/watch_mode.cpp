@@ -111,6 +111,9 @@ class WatchAgent {
   }
 
   void on_synced(std::vector<Container> containers) {
+    // Facts from before a reconnect go first (their lookups died with the
+    // connection): the list that follows them is the truth.
+    release_held_without_ports();
     cache_.replace(containers);
     pending_.emplace_back(std::make_shared<const std::vector<Container>>(std::move(containers)));
     last_change_nano_ = wall_clock_nano();
@@ -151,9 +154,24 @@ class WatchAgent {
       lookup_in_flight_ = true;
       watch_->lookup(
           held_.front().fact.container.id,
-          [this](const Result<std::vector<Container>>& listed) { on_looked_up(listed); });
+          [this, asked = ++lookups_asked_](const Result<std::vector<Container>>& listed) {
+            if (asked == lookups_asked_) {  // else a later lookup replaced it
+              on_looked_up(listed);
+            }
+          });
     }
     schedule_write();
+  }
+
+  // Without ports rather than not at all; an answer still on its way is
+  // dropped.
+  void release_held_without_ports() {
+    for (HeldFact& held : held_) {
+      pending_.emplace_back(std::move(held.fact));
+    }
+    held_.clear();
+    lookup_in_flight_ = false;
+    ++lookups_asked_;
   }
 
   void on_looked_up(const Result<std::vector<Container>>& listed) {
@@ -275,15 +293,11 @@ class WatchAgent {
   void switch_engine(ResolvedEngine fresh) {
     watch_->stop();
     watch_.reset();
-    for (HeldFact& held : held_) {
-      pending_.emplace_back(std::move(held.fact));  // without ports rather than not at all
-    }
-    held_.clear();
-    lookup_in_flight_ = false;
+    release_held_without_ports();
     engine_ = std::move(fresh);
-    schedule_write();
     start_docker_watch();
     watch_docker_config();
+    schedule_write();
   }
 
   // The registry's "agent" note: who writes, which engine it watches, and
@@ -305,7 +319,7 @@ class WatchAgent {
     writer.Key("context");
     engine_.context.empty() ? writer.Null() : writer.String(engine_.context);
     // What the engine's ping said it is, once it answered.
-    const EngineInfo& info = watch_->engine();
+    const EngineInfo info = watch_ ? watch_->engine() : EngineInfo{};
     writer.Key("kind");
     info.kind.empty() ? writer.Null() : writer.String(info.kind);
     writer.Key("version");
@@ -565,10 +579,7 @@ class WatchAgent {
         uv_fs_event_stop(handle);
       }
     }
-    for (HeldFact& held : held_) {
-      pending_.emplace_back(std::move(held.fact));  // without ports rather than not at all
-    }
-    held_.clear();
+    release_held_without_ports();
     for (auto& [handle, signum] : signals_) {
       uv_close(reinterpret_cast<uv_handle_t*>(&handle), nullptr);
     }
@@ -624,6 +635,7 @@ class WatchAgent {
   };
   std::deque<HeldFact> held_;
   bool lookup_in_flight_ = false;
+  std::uint64_t lookups_asked_ = 0;  // the newest lookup's number; older answers are dropped
 
   uv_timer_t write_timer_{};
   uv_fs_event_t registry_watch_{};
