@@ -76,7 +76,7 @@ void print_table(const Config& config, const LoadedRegistry& loaded, const Agent
   const std::string last = printable(agent.last_change_at);
   if (agent.pid != 0) {
     std::cout << "agent: running (pid " << agent.pid << ")"
-              << (agent.endpoint.empty() ? "" : ", watching " + engine_text(agent))
+              << (agent.endpoint.empty() ? "" : ", watching " + printable(engine_text(agent)))
               << (last.empty() ? "" : ", last change at " + last) << "\n";
   } else {
     std::cout << "agent: not running" << (last.empty() ? "" : " (last change at " + last + ")")

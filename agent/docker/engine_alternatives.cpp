@@ -74,7 +74,8 @@ std::string engine_alternatives(const ResolvedEngine& engine, const Environment&
   for (std::size_t i = 0; i < found.size(); ++i) {
     text += (i == 0 ? "" : ", ") + found[i];
   }
-  return text + "; the agent does not switch engines by itself";
+  return text +
+         "; the agent does not switch engines by itself, only when the docker context changes";
 }
 
 }  // namespace ipa
