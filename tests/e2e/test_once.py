@@ -150,6 +150,27 @@ class OnceFailures(AgentTestCase):
         self.assertEqual(len(lines), 1, result.stderr)
         self.assertIn("error", lines[0])
 
+    def unreachable_engine(self):
+        return "unix://" + os.path.join(self.dir, "no-docker.sock")
+
+    def run_once_with_lock_held(self, *args):
+        config = self.write_config({"lock_timeout_ms": 300})
+        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
+        try:
+            return subprocess.run(
+                [os.environ["IPA_AGENT_BINARY"], "--registry", self.registry, "--config", config,
+                 *args, "--once"], capture_output=True, text=True, timeout=30)
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+
+    def seed_corrupt(self):
+        with open(self.registry, "w") as f:
+            f.write('{"schema_version": "1.0", "assignments": [')
+        with open(self.registry, "rb") as f:
+            return f.read()
+
     def test_docker_unreachable_exits_3(self):
         original = self.seed()
         result = subprocess.run(
@@ -179,23 +200,13 @@ class OnceFailures(AgentTestCase):
 
     def test_lock_held_elsewhere_exits_4(self):
         original = self.seed()
-        config = self.write_config({"lock_timeout_ms": 300})
-        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
-        try:
-            result = self.run_cli("--config", config, "--once")
-        finally:
-            holder.kill()
-            holder.wait()
-            holder.stdout.close()
+        result = self.run_once_with_lock_held("--docker-host", self.docker.host)
         self.assertEqual(result.returncode, 4, result.stderr)
         self.assert_one_clear_line(result)
         self.assert_untouched(original)
 
     def test_corrupt_registry_exits_5(self):
-        with open(self.registry, "w") as f:
-            f.write('{"schema_version": "1.0", "assignments": [')
-        with open(self.registry, "rb") as f:
-            original = f.read()
+        original = self.seed_corrupt()
         result = self.run_cli("--once")
         self.assertEqual(result.returncode, 5, result.stderr)
         self.assert_one_clear_line(result)
@@ -220,21 +231,6 @@ class OnceFailures(AgentTestCase):
         self.assertIn("grace_seconds", result.stderr)
         self.assert_untouched(original)
 
-    def unreachable_engine(self):
-        return "unix://" + os.path.join(self.dir, "no-docker.sock")
-
-    def run_once_with_lock_held(self, *args):
-        config = self.write_config({"lock_timeout_ms": 300})
-        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
-        try:
-            return subprocess.run(
-                [os.environ["IPA_AGENT_BINARY"], "--registry", self.registry, "--config", config,
-                 *args, "--once"], capture_output=True, text=True, timeout=30)
-        finally:
-            holder.kill()
-            holder.wait()
-            holder.stdout.close()
-
     def test_lock_held_and_docker_unreachable_exits_3_the_list_comes_before_the_lock(self):
         original = self.seed()
         result = self.run_once_with_lock_held("--docker-host", self.unreachable_engine())
@@ -243,10 +239,7 @@ class OnceFailures(AgentTestCase):
         self.assert_untouched(original)
 
     def test_lock_held_and_a_corrupt_registry_exits_4_the_lock_comes_before_the_registry(self):
-        with open(self.registry, "w") as f:
-            f.write('{"schema_version": "1.0", "assignments": [')
-        with open(self.registry, "rb") as f:
-            original = f.read()
+        original = self.seed_corrupt()
         result = self.run_once_with_lock_held("--docker-host", self.docker.host)
         self.assertEqual(result.returncode, 4, result.stderr)
         self.assert_one_clear_line(result)
