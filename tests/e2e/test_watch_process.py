@@ -45,10 +45,19 @@ class WatchProcess(AgentTestCase):
         self.write_registry([assignment("/p/%d" % i, 23000 + i, container_name=n)
                              for i, n in enumerate(names)])
         agent = self.start_agent("--log-level", "debug")
+        # Python holds the lock until just after the SIGTERM: the removals received
+        # by then are pending, not written, when the agent is told to stop.
+        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 60)
         remover = subprocess.Popen(["docker", "-H", self.docker.host, "rm", "-f", *names],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: "event destroy" in agent.text(), what="the first removal")
-        self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0)
+        try:
+            wait_for(lambda: agent.text().count("event destroy") >= 3, what="three removals")
+            agent.process.send_signal(signal.SIGTERM)
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+        self.assertEqual(agent.process.wait(timeout=5), 0)
         remover.wait()
         # The debug line is logged on receipt, before any write is scheduled: every
         # removal the agent had received when told to stop must be in the file.
@@ -251,8 +260,9 @@ class StatusAndRepair(AgentTestCase):
     def test_repair_restores_the_last_good_copy_and_keeps_the_broken_bytes(self):
         name = self.docker.create(self.name("repair"))
         self.write_registry([assignment("/p/r", 27001, container_name=name),
-                             assignment("/p/gone", 27002, container_name=self.name("gone"))])
-        self.assertEqual(self.run_cli("--once").returncode, 0)
+                             assignment("/p/gone", 27002, status="stale",
+                                        container_name=self.name("gone"))])
+        self.assertEqual(self.run_cli("--once").returncode, 0)  # reads, keeps a copy
         # The last access before the damage writes (/p/gone goes stale again), so
         # the copy must be the bytes written, with /p/late that only Python made.
         self.add_as_python_does("/p/late", 27003, **{"/p/gone": {"status": "active"}})
@@ -269,15 +279,17 @@ class StatusAndRepair(AgentTestCase):
 
     def test_repair_restores_the_last_copy_read_when_nothing_was_written(self):
         name = self.docker.create(self.name("repair-read"))
-        self.write_registry([assignment("/p/r", 27004, container_name=name)])
-        self.assertEqual(self.run_cli("--once").returncode, 0)
+        self.write_registry([assignment("/p/r", 27004, container_name=name),
+                             assignment("/p/gone", 27006, container_name=self.name("gone"))])
+        self.assertEqual(self.run_cli("--once").returncode, 0)  # writes /p/gone stale
         self.add_as_python_does("/p/late", 27005)
         before = os.stat(self.registry)
         self.assertEqual(self.run_cli("--once").returncode, 0)
         self.assertEqual(os.stat(self.registry).st_mtime_ns, before.st_mtime_ns)  # read only
         self.corrupt_and_repair()
-        self.assertEqual(self.statuses(), {"/p/r": "active", "/p/late": "released"})
-        self.assertEqual(self.read_registry()["assignments"][1]["note"], "kept")
+        self.assertEqual(self.statuses(),
+                         {"/p/r": "active", "/p/gone": "stale", "/p/late": "released"})
+        self.assertEqual(self.read_registry()["assignments"][2]["note"], "kept")
 
     def test_repair_without_a_good_copy_leaves_the_file(self):
         with open(self.registry, "w") as f:
