@@ -9,8 +9,8 @@ import subprocess
 import time
 import unittest
 
-from faults_common import (AgentTestCase, assert_no_temp_litter, assignment, figure, temp_files,
-                           wait_for, wait_statuses)
+from faults_common import (AgentTestCase, assert_no_temp_litter, assignment, cannot_run, figure,
+                           temp_files, wait_for, wait_statuses)
 
 # A Python writer as iris-devtester writes (in place, under the lock) that dies
 # half way: it writes the first half, says so, and waits to be SIGKILLed.
@@ -263,7 +263,7 @@ class UnsafeRegistries(AgentTestCase):
 
     def test_a_registry_owned_by_another_user_is_refused_unless_allowed(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root to give the file to another user")
+            cannot_run(self, "needs root to give the file to another user")
         self.write_registry([assignment("/p/o", 26501, container_name=self.name("gone"))])
         os.chown(self.registry, 65534, 65534)
         before = self.registry_text()
