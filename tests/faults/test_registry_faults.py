@@ -120,11 +120,14 @@ class RegistryFaults(AgentTestCase):
 
     def test_a_registry_truncated_by_a_killed_writer_is_repaired_and_nothing_written_is_lost(self):
         names = self.make(3, "t")
+        self.docker.run("start", names[0])
         self.write_registry([assignment("/p/%d" % i, 26200 + i, container_name=n)
                              for i, n in enumerate(names)])
         agent = self.start_agent()
-        self.docker.run("rm", "-f", names[0])
-        wait_statuses(self, {"/p/0": "stale"})  # written by the agent
+        # Released, which only the kill event gives: a reconcile of the exited
+        # container would say stale, so only an up-to-date copy restores it.
+        self.docker.run("kill", names[0])
+        wait_statuses(self, {"/p/0": "released"})  # written by the agent
 
         lock = os.path.join(self.dir, "port-registry.lock")
         writer = subprocess.Popen(["/usr/bin/python3", "-c", HALF_WRITER, self.registry, lock,
@@ -149,7 +152,7 @@ class RegistryFaults(AgentTestCase):
         with open(os.path.join(self.dir, aside[0])) as f:
             self.assertEqual(f.read(), broken)
         # The agent's own earlier write survived, the pending change landed.
-        wait_statuses(self, {"/p/0": "stale", "/p/1": "stale", "/p/2": "active"})
+        wait_statuses(self, {"/p/0": "released", "/p/1": "stale", "/p/2": "active"})
         # And the agent carries on by itself.
         self.docker.run("rm", "-f", names[2])
         wait_statuses(self, {"/p/2": "stale"})
