@@ -11,7 +11,8 @@ import shutil
 import subprocess
 import unittest
 
-from harness import Agent, AgentTestCase, agent_binary, assignment, docker_host, wait_for
+from harness import (Agent, AgentTestCase, agent_binary, assignment, cannot_run, docker_host,
+                     wait_for)
 
 IMAGE = "iris-sandbox:latest"
 
@@ -122,7 +123,7 @@ class DockerContext(AgentTestCase):
     def test_a_switch_to_the_podman_context_marks_containers_removed_there(self):
         podman = podman_host()
         if not podman:
-            self.skipTest("IPA_TEST_PODMAN_HOST is not set (scripts/podman-sandbox start)")
+            cannot_run(self, "IPA_TEST_PODMAN_HOST is not set (scripts/podman-sandbox start)")
         sandbox = self.context("sandbox", docker_host())
         pod = self.context("podman", podman)
         self.docker_cli("context", "use", sandbox)

@@ -6,6 +6,7 @@ import socket
 import subprocess
 import time
 import unittest
+import zoneinfo
 
 from harness import AgentTestCase, assignment, derived_name
 
@@ -89,6 +90,43 @@ class OnceReconcile(AgentTestCase):
         after = os.stat(self.registry)
         self.assertEqual((before.st_ino, before.st_mtime_ns), (after.st_ino, after.st_mtime_ns))
 
+    def test_a_naive_assigned_at_is_local_time_in_the_users_zone(self):
+        # Zones far from the machine's (UTC here): read as UTC, "5 minutes ago" in
+        # Los Angeles is 8 hours old, and "15 minutes ago" in Kiritimati is in the future.
+        for zone, port in (("America/Los_Angeles", 22030), ("Pacific/Kiritimati", 22032)):
+            with self.subTest(zone=zone):
+                now = datetime.datetime.now(zoneinfo.ZoneInfo(zone)).replace(tzinfo=None)
+                self.write_registry([
+                    assignment("/p/recent", port, assigned_at=(
+                        now - datetime.timedelta(minutes=5)).isoformat()),
+                    assignment("/p/old", port + 1, assigned_at=(
+                        now - datetime.timedelta(minutes=15)).isoformat()),
+                ])
+                result = self.run_cli("--once", env=dict(os.environ, TZ=zone))
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(self.statuses(), {"/p/recent": "active", "/p/old": "stale"})
+
+    def test_a_naive_assigned_at_across_a_daylight_saving_change_uses_that_days_offset(self):
+        # An assigned_at from the other side of a DST change than today: the offset
+        # of its own day, not today's, makes its age; one hour wrong either way
+        # moves one of the two across the grace period.
+        zone = zoneinfo.ZoneInfo("America/New_York")
+        now = time.time()
+        offset_now = datetime.datetime.fromtimestamp(now, zone).utcoffset()
+        then = next(now - days * 86400 for days in (120, 180, 240)
+                    if datetime.datetime.fromtimestamp(now - days * 86400, zone).utcoffset()
+                    != offset_now)
+        grace = int(now - then)
+
+        def wall(epoch):
+            return datetime.datetime.fromtimestamp(epoch, zone).replace(tzinfo=None).isoformat()
+        self.write_registry([assignment("/p/older", 22034, assigned_at=wall(then - 1800)),
+                             assignment("/p/younger", 22035, assigned_at=wall(then + 1800))])
+        result = self.run_cli("--once", "--grace", str(grace),
+                              env=dict(os.environ, TZ="America/New_York"))
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(self.statuses(), {"/p/older": "stale", "/p/younger": "active"})
+
     def test_missing_registry_is_empty_and_not_created(self):
         result = self.run_cli("--once")
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -111,6 +149,27 @@ class OnceFailures(AgentTestCase):
         lines = [line for line in result.stderr.splitlines() if line.strip()]
         self.assertEqual(len(lines), 1, result.stderr)
         self.assertIn("error", lines[0])
+
+    def unreachable_engine(self):
+        return "unix://" + os.path.join(self.dir, "no-docker.sock")
+
+    def run_once_with_lock_held(self, *args):
+        config = self.write_config({"lock_timeout_ms": 300})
+        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
+        try:
+            return subprocess.run(
+                [os.environ["IPA_AGENT_BINARY"], "--registry", self.registry, "--config", config,
+                 *args, "--once"], capture_output=True, text=True, timeout=30)
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+
+    def seed_corrupt(self):
+        with open(self.registry, "w") as f:
+            f.write('{"schema_version": "1.0", "assignments": [')
+        with open(self.registry, "rb") as f:
+            return f.read()
 
     def test_docker_unreachable_exits_3(self):
         original = self.seed()
@@ -141,23 +200,13 @@ class OnceFailures(AgentTestCase):
 
     def test_lock_held_elsewhere_exits_4(self):
         original = self.seed()
-        config = self.write_config({"lock_timeout_ms": 300})
-        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 30)
-        try:
-            result = self.run_cli("--config", config, "--once")
-        finally:
-            holder.kill()
-            holder.wait()
-            holder.stdout.close()
+        result = self.run_once_with_lock_held("--docker-host", self.docker.host)
         self.assertEqual(result.returncode, 4, result.stderr)
         self.assert_one_clear_line(result)
         self.assert_untouched(original)
 
     def test_corrupt_registry_exits_5(self):
-        with open(self.registry, "w") as f:
-            f.write('{"schema_version": "1.0", "assignments": [')
-        with open(self.registry, "rb") as f:
-            original = f.read()
+        original = self.seed_corrupt()
         result = self.run_cli("--once")
         self.assertEqual(result.returncode, 5, result.stderr)
         self.assert_one_clear_line(result)
@@ -177,6 +226,32 @@ class OnceFailures(AgentTestCase):
         original = self.seed()
         config = self.write_config({"grace_seconds": "ten"})
         result = self.run_cli("--config", config, "--once")
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assert_one_clear_line(result)
+        self.assertIn("grace_seconds", result.stderr)
+        self.assert_untouched(original)
+
+    def test_lock_held_and_docker_unreachable_exits_3_the_list_comes_before_the_lock(self):
+        original = self.seed()
+        result = self.run_once_with_lock_held("--docker-host", self.unreachable_engine())
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assert_one_clear_line(result)
+        self.assert_untouched(original)
+
+    def test_lock_held_and_a_corrupt_registry_exits_4_the_lock_comes_before_the_registry(self):
+        original = self.seed_corrupt()
+        result = self.run_once_with_lock_held("--docker-host", self.docker.host)
+        self.assertEqual(result.returncode, 4, result.stderr)
+        self.assert_one_clear_line(result)
+        self.assert_untouched(original)
+
+    def test_bad_config_and_docker_unreachable_exits_2_the_config_comes_first(self):
+        original = self.seed()
+        config = self.write_config({"grace_seconds": "ten"})
+        result = subprocess.run(
+            [os.environ["IPA_AGENT_BINARY"], "--registry", self.registry, "--docker-host",
+             self.unreachable_engine(), "--config", config, "--once"],
+            capture_output=True, text=True, timeout=30)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assert_one_clear_line(result)
         self.assertIn("grace_seconds", result.stderr)

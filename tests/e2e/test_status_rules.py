@@ -62,8 +62,9 @@ class StatusRules:
         self.wait_status("/p/rm-stopped", "stale")
 
     def test_derived_name_matches_and_is_backfilled(self):
+        # No published port: only the name can match it (rule c would match a publisher).
         project = "/p/derived-" + self.tag
-        name = self.docker.create(derived_name(project, self.port(2)), port=self.port(2))
+        name = self.docker.create(derived_name(project, self.port(2)))
         self.write_registry([assignment(project, self.port(2))])
         self.start_agent()
         entry = self.read_registry()["assignments"][0]
@@ -99,10 +100,15 @@ class StatusRules:
         self.wait_status("/p/kill", "released")
 
     def test_start_makes_a_stale_assignment_active_again(self):
-        name = self.docker.create(self.name("start"), start=False)
+        # Exited, not just created: the startup reconcile keeps an exited one's
+        # assignment stale, so only the start event can make it active.
+        name = self.docker.create(self.name("start"))
+        self.docker.run("kill", name)
+        self.docker.run("wait", name)
         self.write_registry([assignment("/p/start", self.port(7), status="stale",
                                         container_name=name)])
         self.start_agent()
+        self.assertEqual(self.statuses()["/p/start"], "stale")
         self.docker.run("start", name)
         self.wait_status("/p/start", "active")
 

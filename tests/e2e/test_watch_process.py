@@ -1,5 +1,6 @@
 """The watch-mode process: signals, one agent per registry, sharing the file with Python."""
 
+import datetime
 import json
 import os
 import re
@@ -43,17 +44,28 @@ class WatchProcess(AgentTestCase):
         names = self.make_containers(12, "burst")
         self.write_registry([assignment("/p/%d" % i, 23000 + i, container_name=n)
                              for i, n in enumerate(names)])
-        agent = self.start_agent()
+        agent = self.start_agent("--log-level", "debug")
+        # Python holds the lock until just after the SIGTERM: the removals received
+        # by then are pending, not written, when the agent is told to stop.
+        holder = python_lock_holder(os.path.join(self.dir, "port-registry.lock"), 60)
         remover = subprocess.Popen(["docker", "-H", self.docker.host, "rm", "-f", *names],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(lambda: "-> stale" in agent.text(), what="the first removal")
-        self.assertEqual(agent.stop(signal.SIGTERM, timeout=5), 0)
+        try:
+            wait_for(lambda: agent.text().count("event destroy") >= 3, what="three removals")
+            agent.process.send_signal(signal.SIGTERM)
+        finally:
+            holder.kill()
+            holder.wait()
+            holder.stdout.close()
+        self.assertEqual(agent.process.wait(timeout=5), 0)
         remover.wait()
-        decided = set(re.findall(r"/p/(\d+) \(port \d+\) \w+ -> stale", agent.text()))
+        # The debug line is logged on receipt, before any write is scheduled: every
+        # removal the agent had received when told to stop must be in the file.
+        received = set(re.findall(r"event destroy (\S+):", agent.text()))
         statuses = self.statuses()  # parses: the file is whole
-        written = {p[3:] for p, s in statuses.items() if s == "stale"}
-        self.assertTrue(decided)
-        self.assertEqual(decided, written)
+        written = {names[int(p[3:])] for p, s in statuses.items() if s == "stale"}
+        self.assertTrue(received)
+        self.assertEqual(received, written)
 
     def test_sigint_exits_0(self):
         agent = self.start_agent()
@@ -62,13 +74,18 @@ class WatchProcess(AgentTestCase):
     def test_sighup_reloads_the_config_file(self):
         config = self.write_config({"on_die": "mark"})
         name = self.docker.create(self.name("hup"))
-        self.write_registry([assignment("/p/hup", 23500, container_name=name)])
-        agent = self.start_agent("--config", config, "--log-level", "debug")
-        self.write_config({"on_die": "keep", "log_level": "debug"})
+        marker = self.docker.create(self.name("hup-marker"))
+        self.write_registry([assignment("/p/hup", 23500, container_name=name),
+                             assignment("/p/hup-marker", 23502, container_name=marker)])
+        agent = self.start_agent("--config", config)
+        self.write_config({"on_die": "keep"})
         agent.process.send_signal(signal.SIGHUP)
         wait_for(lambda: "SIGHUP: reloaded" in agent.text(), what="the reload")
         self.docker.run("kill", name)
-        wait_for(lambda: "event die" in agent.text(), what="the die event")
+        # Changes are written in order: once the marker's removal shows, the kill's
+        # write would have landed.
+        self.docker.run("rm", "-f", marker)
+        self.wait_status("/p/hup-marker", "stale")
         self.assertEqual(self.statuses()["/p/hup"], "active")
 
     def test_sighups_during_writes_lose_no_change(self):
@@ -249,22 +266,59 @@ class StatusAndRepair(AgentTestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("no assignments", result.stdout)
 
-    def test_repair_restores_the_last_good_copy_and_keeps_the_broken_bytes(self):
-        name = self.docker.create(self.name("repair"))
-        self.write_registry([assignment("/p/r", 27001, container_name=name),
-                             assignment("/p/gone", 27002, container_name=self.name("gone"))])
-        self.assertEqual(self.run_cli("--once").returncode, 0)
-        self.assertEqual(self.statuses()["/p/gone"], "stale")
+    def add_as_python_does(self, project, port, **changes):
+        """A Python writer's rewrite: one new assignment no reconcile could make
+        (released, no container name, assigned just now: left as it is), and changes."""
+        data = self.read_registry()
+        for entry in data["assignments"]:
+            entry.update(changes.get(entry["project_path"], {}))
+        data["assignments"].append(assignment(
+            project, port, status="released", assigned_at=datetime.datetime.now().isoformat(),
+            note="kept"))
+        with open(self.registry, "w") as f:
+            json.dump(data, f, indent=2)
+
+    def corrupt_and_repair(self):
         with open(self.registry, "w") as f:
             f.write('{"schema_version": "1.0", "assignm')
         result = self.run_cli("repair")
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("restoring the last good copy", result.stdout)
-        self.assertEqual(self.statuses(), {"/p/r": "active", "/p/gone": "stale"})
+        return result
+
+    def test_repair_restores_the_last_good_copy_and_keeps_the_broken_bytes(self):
+        name = self.docker.create(self.name("repair"))
+        self.write_registry([assignment("/p/r", 27001, container_name=name),
+                             assignment("/p/gone", 27002, status="stale",
+                                        container_name=self.name("gone"))])
+        self.assertEqual(self.run_cli("--once").returncode, 0)  # reads, keeps a copy
+        # The last access before the damage writes (/p/gone goes stale again), so
+        # the copy must be the bytes written, with /p/late that only Python made.
+        self.add_as_python_does("/p/late", 27003, **{"/p/gone": {"status": "active"}})
+        self.assertEqual(self.run_cli("--once").returncode, 0)
+        self.assertEqual(self.statuses()["/p/gone"], "stale")
+        self.corrupt_and_repair()
+        self.assertEqual(self.statuses(),
+                         {"/p/r": "active", "/p/gone": "stale", "/p/late": "released"})
+        self.assertEqual(self.read_registry()["assignments"][2]["note"], "kept")
         aside = [f for f in os.listdir(self.dir) if ".corrupt-" in f]
         self.assertEqual(len(aside), 1)
         with open(os.path.join(self.dir, aside[0])) as f:
             self.assertEqual(f.read(), '{"schema_version": "1.0", "assignm')
+
+    def test_repair_restores_the_last_copy_read_when_nothing_was_written(self):
+        name = self.docker.create(self.name("repair-read"))
+        self.write_registry([assignment("/p/r", 27004, container_name=name),
+                             assignment("/p/gone", 27006, container_name=self.name("gone"))])
+        self.assertEqual(self.run_cli("--once").returncode, 0)  # writes /p/gone stale
+        self.add_as_python_does("/p/late", 27005)
+        before = os.stat(self.registry)
+        self.assertEqual(self.run_cli("--once").returncode, 0)
+        self.assertEqual(os.stat(self.registry).st_mtime_ns, before.st_mtime_ns)  # read only
+        self.corrupt_and_repair()
+        self.assertEqual(self.statuses(),
+                         {"/p/r": "active", "/p/gone": "stale", "/p/late": "released"})
+        self.assertEqual(self.read_registry()["assignments"][2]["note"], "kept")
 
     def test_repair_without_a_good_copy_leaves_the_file(self):
         with open(self.registry, "w") as f:

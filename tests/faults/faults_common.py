@@ -8,7 +8,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 from harness import (AgentTestCase, Agent, IMAGE, agent_binary, assignment,  # noqa: E402,F401
-                     docker_host, status_kib, wait_for)
+                     cannot_run, docker_host, status_kib, wait_for)
 
 def cpu_ticks(pid):
     """utime + stime of a process, in clock ticks (/proc/PID/stat fields 14 and 15)."""

@@ -15,6 +15,7 @@
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
 #include "tests/registry/test_support.hpp"
+#include "tests/support/cannot_run.hpp"
 
 // Every open(2) this process makes, to see how the temp files are created.
 // Defined in the executable, it takes precedence over libc's open for the
@@ -128,7 +129,7 @@ TEST_CASE("a registry that is a symlink is refused, for reading and writing, unl
 
 TEST_CASE("a registry owned by another user is refused, for reading and writing, unless allowed") {
   if (::geteuid() != 0) {
-    WARN("skipped: needs root to give a file to another user");
+    ipa::test::cannot_run("needs root to give a file to another user");
     return;
   }
   TempDir dir;

@@ -12,7 +12,7 @@ import tempfile
 import time
 import unittest
 
-from faults_common import agent_binary, assignment, docker_host
+from faults_common import agent_binary, assignment, cannot_run, docker_host
 
 NO_DOCKER = "unix:///nonexistent/docker.sock"  # assign only warns; nothing here needs an engine
 
@@ -132,7 +132,7 @@ class HostileInput(unittest.TestCase):
 
     def test_a_refused_registry_leaves_no_lock_file_or_anything_else_behind(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root to give the registry to another user")
+            cannot_run(self, "needs root to give the registry to another user")
         self.write_registry(json.dumps({"schema_version": "1.0", "assignments": []}))
         os.chown(self.registry, 65534, 65534)
         for command in (["assign", "/p/a"], ["release", "/p/a"], ["clear", "--yes"], ["repair"],
@@ -245,7 +245,7 @@ class HostileInput(unittest.TestCase):
 
     def test_a_read_only_directory_is_told_to_make_it_writable_not_to_free_space(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root to run the agent as another user")
+            cannot_run(self, "needs root to run the agent as another user")
         nobody = 65534
         directory = os.path.join(self.dir, "mine")
         os.mkdir(directory)
@@ -319,7 +319,7 @@ class HostileInput(unittest.TestCase):
 
     def test_repair_does_not_trust_a_last_good_copy_of_another_user(self):
         if os.geteuid() != 0:
-            self.skipTest("needs root to give the copy to another user")
+            cannot_run(self, "needs root to give the copy to another user")
         with open(self.registry + ".bak", "w") as f:
             json.dump({"schema_version": "1.0", "assignments": [assignment("/p/evil", 1972)]}, f)
         os.chown(self.registry + ".bak", 65534, 65534)

@@ -5,14 +5,14 @@ import re
 import subprocess
 import unittest
 
-from ops_support import agent_binary, source_dir
+from ops_support import agent_binary, cannot_run, source_dir
 
 
 class DemoTest(unittest.TestCase):
 
     def test_demo_shows_beta_going_stale_and_cleans_up(self):
         if not os.environ.get("IPA_TEST_DOCKER_HOST"):
-            self.skipTest("no sandbox engine (run the suite with scripts/test)")
+            cannot_run(self, "no sandbox engine (run the suite with scripts/test)")
         result = subprocess.run([os.path.join(source_dir(), "scripts", "demo")],
                                 capture_output=True, text=True, timeout=300,
                                 env=dict(os.environ, IPA_DEMO_AGENT=agent_binary()))

@@ -6,6 +6,8 @@ import subprocess
 import tempfile
 import unittest
 
+from ops_support import cannot_run
+
 BUILD_DIR = os.environ.get("IPA_BUILD_DIR", "")
 
 INSTALLED_FILES = [
@@ -29,7 +31,7 @@ class PackagingTest(unittest.TestCase):
 
     def setUp(self):
         if not os.path.exists(os.path.join(BUILD_DIR, "CPackConfig.cmake")):
-            self.skipTest("IPA_BUILD_DIR is not a configured build tree")
+            cannot_run(self, "IPA_BUILD_DIR is not a configured build tree")
         self.dir = tempfile.mkdtemp(prefix="ipa-pkg-")
 
     def tearDown(self):
@@ -57,7 +59,7 @@ class PackagingTest(unittest.TestCase):
 
     def test_the_deb_installs_into_a_root_and_runs(self):
         if shutil.which("dpkg-deb") is None or shutil.which("dpkg-shlibdeps") is None:
-            self.skipTest("dpkg-deb/dpkg-shlibdeps missing (apt-get install dpkg-dev)")
+            cannot_run(self, "dpkg-deb/dpkg-shlibdeps missing (apt-get install dpkg-dev)")
         out = os.path.join(self.dir, "out")
         result = subprocess.run(["cpack", "-G", "DEB", "--config",
                                  os.path.join(BUILD_DIR, "CPackConfig.cmake"), "-B", out],

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 import unittest
 
-from ops_support import TempHomeTestCase, agent_binary
+from ops_support import TempHomeTestCase, agent_binary, cannot_run
 
 UNIT_RELATIVE = ".config/systemd/user/iris-port-agent.service"
 PLIST_RELATIVE = "Library/LaunchAgents/com.intersystems-community.iris-port-agent.plist"
@@ -27,7 +27,7 @@ class SystemdUnitTest(TempHomeTestCase):
 
     def verify_unit(self, text):
         if shutil.which("systemd-analyze") is None:
-            self.skipTest("systemd-analyze is not installed (apt-get install systemd)")
+            cannot_run(self, "systemd-analyze is not installed (apt-get install systemd)")
         unit_dir = os.path.join(self.home, "verify")
         runtime = os.path.join(self.home, "runtime")
         os.makedirs(unit_dir)
