@@ -14,8 +14,10 @@ Run through scripts/mutants. The mutants are in mutants.txt beside this file, in
 the order given; the first that fails kills the mutant and the rest are skipped.
 """
 
+import fnmatch
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +32,8 @@ SCRATCH = ROOT / "build-mutants"
 SOURCE = SCRATCH / "tree"
 BUILD = SOURCE / "build"
 TEST_TIMEOUT_S = 600
+# How long an interrupted test gets to clean up (its containers, its agents) after SIGINT.
+TEST_CLEANUP_S = 10
 
 
 @dataclass
@@ -143,6 +147,25 @@ def test_environment():
     return env
 
 
+def stop_group(process):
+    """Ends a test that runs in its own session, and everything it started: SIGINT first, so
+    that unittest's cleanups remove the containers it made, then SIGKILL."""
+    for sig, grace in ((signal.SIGINT, TEST_CLEANUP_S), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+            if sig == signal.SIGINT:
+                os.killpg(process.pid, signal.SIGKILL)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
+
+
 def run_test(test, log):
     if test[0] == "ctest":
         command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "-R", test[1]]
@@ -155,11 +178,16 @@ def run_test(test, log):
     with open(log, "a") as out:
         out.write("\n=== %s\n" % " ".join(command))
         out.flush()
+        process = subprocess.Popen(command, cwd=cwd, env=test_environment(), stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            rc = subprocess.run(command, cwd=cwd, env=test_environment(), stdout=out,
-                                stderr=subprocess.STDOUT, timeout=TEST_TIMEOUT_S).returncode
+            rc = process.wait(timeout=TEST_TIMEOUT_S)
         except subprocess.TimeoutExpired:
+            stop_group(process)
             return label + " (timed out)", False
+        except BaseException:
+            stop_group(process)
+            raise
     return label, rc == 0
 
 
@@ -208,13 +236,12 @@ def main(argv):
             print("%-34s %s" % (m.name, m.rule))
         return 0
     if argv:
-        known = {m.name for m in mutants}
-        unknown = [a for a in argv if a not in known]
-        if unknown:
-            print("mutants: no mutant named %s (see scripts/mutants --list)"
-                  % ", ".join(unknown), file=sys.stderr)
+        unmatched = [a for a in argv if not any(fnmatch.fnmatchcase(m.name, a) for m in mutants)]
+        if unmatched:
+            print("mutants: no mutant matches %s (see scripts/mutants --list)"
+                  % ", ".join(unmatched), file=sys.stderr)
             return 2
-        mutants = [m for m in mutants if m.name in argv]
+        mutants = [m for m in mutants if any(fnmatch.fnmatchcase(m.name, a) for a in argv)]
 
     SOURCE.mkdir(parents=True, exist_ok=True)
     logs = SCRATCH / "logs"
@@ -242,5 +269,17 @@ def main(argv):
     return 1 if failures else 0
 
 
+def interrupted(signum, _frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # scripts/mutants ends the runner with SIGTERM; either signal unwinds through run_one,
+    # which puts the mutated file back.
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("mutants: interrupted; the scratch tree is restored", file=sys.stderr)
+        sys.exit(130)
