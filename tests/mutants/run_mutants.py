@@ -16,6 +16,7 @@ the order given; the first that fails kills the mutant and the rest are skipped.
 
 import fnmatch
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -144,6 +145,8 @@ def test_environment():
     env = dict(os.environ)
     env["IPA_AGENT_BINARY"] = str(BUILD / "iris-port-agent")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # As tests/*/CMakeLists.txt sets it: every Python suite imports the e2e harness.
+    env["PYTHONPATH"] = str(SOURCE / "tests" / "e2e")
     return env
 
 
@@ -189,6 +192,41 @@ def run_test(test, log):
             stop_group(process)
             raise
     return label, rc == 0
+
+
+# Loads a unittest id without running it; exits non-zero when it names no test.
+UNITTEST_EXISTS = """
+import sys, unittest
+suite = unittest.defaultTestLoader.loadTestsFromName(sys.argv[1])
+names = [type(t).__name__ for t in suite] if isinstance(suite, unittest.TestSuite) else ["x"]
+sys.exit(0 if names and "_FailedTest" not in names else 1)
+"""
+
+
+def missing_tests(mutants):
+    """The named tests that do not exist in the unmutated build: a test that cannot run
+    would otherwise fail, and count as a kill."""
+    missing, seen = [], set()
+    listed = subprocess.run(["ctest", "--test-dir", str(BUILD), "-N"], capture_output=True,
+                            text=True, check=True).stdout
+    # "  Test  #12: name": ctest -R searches these names with a regex as re.search does.
+    ctest_names = [line.split(": ", 1)[1] for line in listed.splitlines()
+                   if line.lstrip().startswith("Test") and ": " in line]
+    for m in mutants:
+        for test in m.tests:
+            if test in seen:
+                continue
+            seen.add(test)
+            if test[0] == "ctest":
+                pattern = re.compile(test[1])
+                found = any(pattern.search(name) for name in ctest_names)
+            else:
+                found = subprocess.run(["/usr/bin/python3", "-c", UNITTEST_EXISTS, test[2]],
+                                       cwd=SOURCE / "tests" / test[1], env=test_environment(),
+                                       capture_output=True).returncode == 0
+            if not found:
+                missing.append("%s: %s %s" % (m.name, test[0], " ".join(test[1:])))
+    return missing
 
 
 def apply(mutant):
@@ -252,6 +290,11 @@ def main(argv):
         print("mutants: the unmutated tree does not build (log: %s)" % (logs / "unmutated.log"),
               file=sys.stderr)
         return 1
+    missing = missing_tests(mutants)
+    if missing:
+        print("mutants: these named tests do not exist:\n  " + "\n  ".join(missing),
+              file=sys.stderr)
+        return 2
 
     rows, failures, total_started = [], 0, time.monotonic()
     for m in mutants:
