@@ -15,6 +15,7 @@ the order given; the first that fails kills the mutant and the rest are skipped.
 """
 
 import fnmatch
+import json
 import os
 import re
 import shutil
@@ -135,10 +136,37 @@ def configure():
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
-def build(log):
+def build(log, targets=()):
     with open(log, "w") as out:
-        return subprocess.run(["ninja", "-C", str(BUILD)], stdout=out,
+        return subprocess.run(["ninja", "-C", str(BUILD), *targets], stdout=out,
                               stderr=subprocess.STDOUT).returncode == 0
+
+
+def ctest_commands():
+    """{test name: its command} of the scratch build, as ctest would run them."""
+    listed = subprocess.run(["ctest", "--test-dir", str(BUILD), "--show-only=json-v1"],
+                            capture_output=True, text=True, check=True).stdout
+    return {t["name"]: t.get("command", []) for t in json.loads(listed)["tests"]}
+
+
+def build_targets(mutant, commands):
+    """The binaries the mutant's tests run: a mutant rebuilds only these, not every test
+    program that links the file it changed. Python tests run the agent."""
+    targets = set()
+    for test in mutant.tests:
+        if test[0] == "unittest":
+            targets.add("iris-port-agent")
+            continue
+        pattern = re.compile(test[1])
+        for name, command in commands.items():
+            if not pattern.search(name):
+                continue
+            program = Path(command[0]) if command else None
+            if program is not None and BUILD in program.parents:
+                targets.add(str(program.relative_to(BUILD)))
+            else:
+                targets.add("iris-port-agent")
+    return sorted(targets)
 
 
 def test_environment():
@@ -203,21 +231,17 @@ sys.exit(0 if names and "_FailedTest" not in names else 1)
 """
 
 
-def missing_tests(mutants):
+def missing_tests(mutants, ctest_names):
     """The named tests that do not exist in the unmutated build: a test that cannot run
     would otherwise fail, and count as a kill."""
     missing, seen = [], set()
-    listed = subprocess.run(["ctest", "--test-dir", str(BUILD), "-N"], capture_output=True,
-                            text=True, check=True).stdout
-    # "  Test  #12: name": ctest -R searches these names with a regex as re.search does.
-    ctest_names = [line.split(": ", 1)[1] for line in listed.splitlines()
-                   if line.lstrip().startswith("Test") and ": " in line]
     for m in mutants:
         for test in m.tests:
             if test in seen:
                 continue
             seen.add(test)
             if test[0] == "ctest":
+                # ctest -R searches the names with a regex as re.search does.
                 pattern = re.compile(test[1])
                 found = any(pattern.search(name) for name in ctest_names)
             else:
@@ -245,14 +269,14 @@ def apply(mutant):
     return original, None
 
 
-def run_one(mutant, logs):
+def run_one(mutant, logs, commands):
     started = time.monotonic()
     log = logs / (mutant.name + ".log")
     original, error = apply(mutant)
     if error:
         return "did not apply: " + error, False, time.monotonic() - started
     try:
-        if not build(log):
+        if not build(log, build_targets(mutant, commands)):
             return "did not build (log: %s)" % log, False, time.monotonic() - started
         for test in mutant.tests:
             label, passed = run_test(test, log)
@@ -290,7 +314,8 @@ def main(argv):
         print("mutants: the unmutated tree does not build (log: %s)" % (logs / "unmutated.log"),
               file=sys.stderr)
         return 1
-    missing = missing_tests(mutants)
+    commands = ctest_commands()
+    missing = missing_tests(mutants, commands)
     if missing:
         print("mutants: these named tests do not exist:\n  " + "\n  ".join(missing),
               file=sys.stderr)
@@ -298,7 +323,7 @@ def main(argv):
 
     rows, failures, total_started = [], 0, time.monotonic()
     for m in mutants:
-        verdict, killed, seconds = run_one(m, logs)
+        verdict, killed, seconds = run_one(m, logs, commands)
         failures += not killed
         rows.append((m.name, verdict, seconds))
         print("mutants: %-34s %-60s %6.1f s" % (m.name, verdict, seconds), flush=True)
