@@ -219,6 +219,10 @@ def run_test(test, log):
         except BaseException:
             stop_group(process)
             raise
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # what the test left running (a mutated agent)
+    except ProcessLookupError:
+        pass
     return label, rc == 0
 
 
