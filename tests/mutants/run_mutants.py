@@ -199,7 +199,8 @@ def stop_group(process):
 
 def run_test(test, log):
     if test[0] == "ctest":
-        command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "-R", test[1]]
+        command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "--output-on-failure",
+                   "-R", test[1]]
         cwd = BUILD
         label = "ctest: " + test[1]
     else:
