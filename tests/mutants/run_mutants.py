@@ -14,8 +14,12 @@ Run through scripts/mutants. The mutants are in mutants.txt beside this file, in
 the order given; the first that fails kills the mutant and the rest are skipped.
 """
 
+import fnmatch
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +34,8 @@ SCRATCH = ROOT / "build-mutants"
 SOURCE = SCRATCH / "tree"
 BUILD = SOURCE / "build"
 TEST_TIMEOUT_S = 600
+# How long an interrupted test gets to clean up (its containers, its agents) after SIGINT.
+TEST_CLEANUP_S = 10
 
 
 @dataclass
@@ -130,22 +136,71 @@ def configure():
     subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
 
 
-def build(log):
+def build(log, targets=()):
     with open(log, "w") as out:
-        return subprocess.run(["ninja", "-C", str(BUILD)], stdout=out,
+        return subprocess.run(["ninja", "-C", str(BUILD), *targets], stdout=out,
                               stderr=subprocess.STDOUT).returncode == 0
+
+
+def ctest_commands():
+    """{test name: its command} of the scratch build, as ctest would run them."""
+    listed = subprocess.run(["ctest", "--test-dir", str(BUILD), "--show-only=json-v1"],
+                            capture_output=True, text=True, check=True).stdout
+    return {t["name"]: t.get("command", []) for t in json.loads(listed)["tests"]}
+
+
+def build_targets(mutant, commands):
+    """The binaries the mutant's tests run: a mutant rebuilds only these, not every test
+    program that links the file it changed. Python tests run the agent."""
+    targets = set()
+    for test in mutant.tests:
+        if test[0] == "unittest":
+            targets.add("iris-port-agent")
+            continue
+        pattern = re.compile(test[1])
+        for name, command in commands.items():
+            if not pattern.search(name):
+                continue
+            program = Path(command[0]) if command else None
+            if program is not None and BUILD in program.parents:
+                targets.add(str(program.relative_to(BUILD)))
+            else:
+                targets.add("iris-port-agent")
+    return sorted(targets)
 
 
 def test_environment():
     env = dict(os.environ)
     env["IPA_AGENT_BINARY"] = str(BUILD / "iris-port-agent")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # As tests/*/CMakeLists.txt sets it: every Python suite imports the e2e harness.
+    env["PYTHONPATH"] = str(SOURCE / "tests" / "e2e")
     return env
+
+
+def stop_group(process):
+    """Ends a test that runs in its own session, and everything it started: SIGINT first, so
+    that unittest's cleanups remove the containers it made, then SIGKILL."""
+    for sig, grace in ((signal.SIGINT, TEST_CLEANUP_S), (signal.SIGKILL, None)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=grace)
+            if sig == signal.SIGINT:
+                os.killpg(process.pid, signal.SIGKILL)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+        except ProcessLookupError:
+            return
 
 
 def run_test(test, log):
     if test[0] == "ctest":
-        command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "-R", test[1]]
+        command = ["ctest", "--test-dir", str(BUILD), "--no-tests=error", "--output-on-failure",
+                   "-R", test[1]]
         cwd = BUILD
         label = "ctest: " + test[1]
     else:
@@ -155,12 +210,52 @@ def run_test(test, log):
     with open(log, "a") as out:
         out.write("\n=== %s\n" % " ".join(command))
         out.flush()
+        process = subprocess.Popen(command, cwd=cwd, env=test_environment(), stdout=out,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            rc = subprocess.run(command, cwd=cwd, env=test_environment(), stdout=out,
-                                stderr=subprocess.STDOUT, timeout=TEST_TIMEOUT_S).returncode
+            rc = process.wait(timeout=TEST_TIMEOUT_S)
         except subprocess.TimeoutExpired:
+            stop_group(process)
             return label + " (timed out)", False
+        except BaseException:
+            stop_group(process)
+            raise
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # what the test left running (a mutated agent)
+    except ProcessLookupError:
+        pass
     return label, rc == 0
+
+
+# Loads a unittest id without running it; exits non-zero when it names no test.
+UNITTEST_EXISTS = """
+import sys, unittest
+suite = unittest.defaultTestLoader.loadTestsFromName(sys.argv[1])
+names = [type(t).__name__ for t in suite] if isinstance(suite, unittest.TestSuite) else ["x"]
+sys.exit(0 if names and "_FailedTest" not in names else 1)
+"""
+
+
+def missing_tests(mutants, ctest_names):
+    """The named tests that do not exist in the unmutated build: a test that cannot run
+    would otherwise fail, and count as a kill."""
+    missing, seen = [], set()
+    for m in mutants:
+        for test in m.tests:
+            if test in seen:
+                continue
+            seen.add(test)
+            if test[0] == "ctest":
+                # ctest -R searches the names with a regex as re.search does.
+                pattern = re.compile(test[1])
+                found = any(pattern.search(name) for name in ctest_names)
+            else:
+                found = subprocess.run(["/usr/bin/python3", "-c", UNITTEST_EXISTS, test[2]],
+                                       cwd=SOURCE / "tests" / test[1], env=test_environment(),
+                                       capture_output=True).returncode == 0
+            if not found:
+                missing.append("%s: %s %s" % (m.name, test[0], " ".join(test[1:])))
+    return missing
 
 
 def apply(mutant):
@@ -179,14 +274,14 @@ def apply(mutant):
     return original, None
 
 
-def run_one(mutant, logs):
+def run_one(mutant, logs, commands):
     started = time.monotonic()
     log = logs / (mutant.name + ".log")
     original, error = apply(mutant)
     if error:
         return "did not apply: " + error, False, time.monotonic() - started
     try:
-        if not build(log):
+        if not build(log, build_targets(mutant, commands)):
             return "did not build (log: %s)" % log, False, time.monotonic() - started
         for test in mutant.tests:
             label, passed = run_test(test, log)
@@ -208,13 +303,12 @@ def main(argv):
             print("%-34s %s" % (m.name, m.rule))
         return 0
     if argv:
-        known = {m.name for m in mutants}
-        unknown = [a for a in argv if a not in known]
-        if unknown:
-            print("mutants: no mutant named %s (see scripts/mutants --list)"
-                  % ", ".join(unknown), file=sys.stderr)
+        unmatched = [a for a in argv if not any(fnmatch.fnmatchcase(m.name, a) for m in mutants)]
+        if unmatched:
+            print("mutants: no mutant matches %s (see scripts/mutants --list)"
+                  % ", ".join(unmatched), file=sys.stderr)
             return 2
-        mutants = [m for m in mutants if m.name in argv]
+        mutants = [m for m in mutants if any(fnmatch.fnmatchcase(m.name, a) for a in argv)]
 
     SOURCE.mkdir(parents=True, exist_ok=True)
     logs = SCRATCH / "logs"
@@ -225,10 +319,16 @@ def main(argv):
         print("mutants: the unmutated tree does not build (log: %s)" % (logs / "unmutated.log"),
               file=sys.stderr)
         return 1
+    commands = ctest_commands()
+    missing = missing_tests(mutants, commands)
+    if missing:
+        print("mutants: these named tests do not exist:\n  " + "\n  ".join(missing),
+              file=sys.stderr)
+        return 2
 
     rows, failures, total_started = [], 0, time.monotonic()
     for m in mutants:
-        verdict, killed, seconds = run_one(m, logs)
+        verdict, killed, seconds = run_one(m, logs, commands)
         failures += not killed
         rows.append((m.name, verdict, seconds))
         print("mutants: %-34s %-60s %6.1f s" % (m.name, verdict, seconds), flush=True)
@@ -242,5 +342,17 @@ def main(argv):
     return 1 if failures else 0
 
 
+def interrupted(signum, _frame):
+    raise KeyboardInterrupt("signal %d" % signum)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    # scripts/mutants ends the runner with SIGTERM; either signal unwinds through run_one,
+    # which puts the mutated file back.
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:
+        print("mutants: interrupted; the scratch tree is restored", file=sys.stderr)
+        sys.exit(130)
