@@ -62,6 +62,16 @@ class PortCommands(AgentTestCase):
         self.assertEqual(self.assign("/p/one").stdout, "1972\n")
         self.assertEqual(len(self.read_registry()["assignments"]), 2)
 
+    def test_assign_of_an_active_project_returns_its_port_and_changes_nothing(self):
+        # A manual port that the automatic choice would not give again: only
+        # the idempotence rule can answer 1975 a second time.
+        self.assertEqual(self.assign("/p/manual", "--port", "1975").stdout, "1975\n")
+        with open(self.registry, "rb") as f:
+            before = f.read()
+        self.assertEqual(self.assign("/p/manual").stdout, "1975\n")
+        with open(self.registry, "rb") as f:
+            self.assertEqual(f.read(), before)
+
     def test_project_path_is_made_absolute(self):
         result = subprocess.run([agent_binary(), "--registry", self.registry, "--docker-host",
                                  docker_host(), "assign", "./x/../proj"],

@@ -53,6 +53,16 @@ TEST_CASE("die after kill marks released") {
   CHECK(h.status(0) == Status::kReleased);
 }
 
+TEST_CASE("a kill with a harmless signal is no stop: a die after it marks stale (crash)") {
+  const std::string signal = GENERATE("28", "SIGWINCH", "WINCH", "SIGCONT", "18");
+  CAPTURE(signal);
+  Harness h({assignment(kPathA, 1972, Status::kActive)},
+            {container(name_a(1972), State::kRunning)});
+  h.feed(event("kill", name_a(1972), kT0, {{"signal", signal}}));
+  h.feed(event("die", name_a(1972), kT0 + kSecond / 2));
+  CHECK(h.status(0) == Status::kStale);
+}
+
 TEST_CASE("die without kill or stop marks stale (crash)") {
   const std::vector<std::string> actions = GENERATE(values<std::vector<std::string>>({
       {"die"},         // crash, exited on its own
