@@ -63,9 +63,11 @@ class PortCommands(AgentTestCase):
         self.assertEqual(len(self.read_registry()["assignments"]), 2)
 
     def test_assign_of_an_active_project_returns_its_port_and_changes_nothing(self):
-        # A manual port that the automatic choice would not give again: only
-        # the idempotence rule can answer 1975 a second time.
+        # The project's own container runs and publishes its port, as IRIS
+        # does: a port that is not free any more, so only the idempotence
+        # rule can answer 1975 a second time.
         self.assertEqual(self.assign("/p/manual", "--port", "1975").stdout, "1975\n")
+        self.docker.create(self.name("manual"), port=1975)
         with open(self.registry, "rb") as f:
             before = f.read()
         self.assertEqual(self.assign("/p/manual").stdout, "1975\n")
