@@ -72,6 +72,8 @@ class WatchAgent {
         started_at_(iso8601_utc(wall_clock_nano())) {
     uv_timer_init(loop_, &resolve_timer_);
     resolve_timer_.data = this;
+    uv_timer_init(loop_, &reload_timer_);
+    reload_timer_.data = this;
     for (uv_fs_event_t* handle : {&config_dir_watch_, &context_watch_}) {
       uv_fs_event_init(loop_, handle);
       handle->data = this;
@@ -533,10 +535,18 @@ class WatchAgent {
   static void on_signal(uv_signal_t* handle, int signum) {
     auto* self = static_cast<WatchAgent*>(handle->data);
     if (signum == SIGHUP) {
-      self->reload_config();
+      // A burst of hang-ups is one reload, at the next turn of the loop:
+      // the events and writes between them go on.
+      if (!self->stopping_) {
+        uv_timer_start(&self->reload_timer_, &WatchAgent::on_reload_due, 0, 0);
+      }
     } else {
       self->begin_shutdown();
     }
+  }
+
+  static void on_reload_due(uv_timer_t* timer) {
+    static_cast<WatchAgent*>(timer->data)->reload_config();
   }
 
   // The settings a fresh start with the same flags and environment would
@@ -574,6 +584,7 @@ class WatchAgent {
     shutdown_deadline_ms_ = uv_now(loop_) + kShutdownBudgetMs;
     watch_->stop();
     uv_timer_stop(&resolve_timer_);
+    uv_timer_stop(&reload_timer_);
     for (uv_fs_event_t* handle : {&config_dir_watch_, &context_watch_}) {
       if (uv_is_active(as_handle(handle))) {
         uv_fs_event_stop(handle);
@@ -610,6 +621,7 @@ class WatchAgent {
     uv_close(reinterpret_cast<uv_handle_t*>(&trim_timer_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&registry_watch_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&resolve_timer_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&reload_timer_), nullptr);
     uv_close(as_handle(&config_dir_watch_), nullptr);
     uv_close(as_handle(&context_watch_), nullptr);
   }
@@ -620,6 +632,7 @@ class WatchAgent {
   ResolvedEngine engine_;
   std::unique_ptr<DockerWatch> watch_;
   uv_timer_t resolve_timer_{};
+  uv_timer_t reload_timer_{};  // SIGHUP: one reload per burst
   uv_fs_event_t config_dir_watch_{};
   uv_fs_event_t context_watch_{};
   std::string watched_config_dir_;  // the directory, or its parent until it exists
