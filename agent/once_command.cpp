@@ -1,11 +1,11 @@
+#include "agent/once_command.hpp"
+
 #include <iostream>
 
 #include "agent/configured_engine.hpp"
 #include "agent/container_snapshot.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/one_shot_commands.hpp"
 #include "agent/reconcile_job.hpp"
-#include "agent/wall_clock.hpp"
 #include "base/log.hpp"
 
 namespace ipa {
@@ -22,11 +22,9 @@ int run_once(const Config& config) {
     log_error(containers.error().message);
     return exit_code_for(containers.error());
   }
-  ReconcileJob job;
-  job.steps.emplace_back(std::make_shared<const std::vector<Container>>(std::move(*containers)));
-  job.options = RuleOptions{config.on_die, config.grace_seconds};
-  job.clock = read_clock();
-  job.access = RegistryAccess{config.allow_unsafe_registry};
+  std::vector<PendingStep> steps;
+  steps.emplace_back(std::make_shared<const std::vector<Container>>(std::move(*containers)));
+  const ReconcileJob job = reconcile_job_for(config, std::move(steps));
   ContainerNamer namer;
   const ReconcileResult result =
       run_reconcile_job(config.registry_path, job,

@@ -2,6 +2,10 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+
+#include "agent/wall_clock.hpp"
+
 namespace ipa {
 namespace {
 
@@ -62,6 +66,20 @@ void write_plan(Registry& registry, const Plan& plan) {
 }
 
 }  // namespace
+
+ReconcileJob reconcile_job_for(const Config& config, std::vector<PendingStep> steps) {
+  ReconcileJob job;
+  job.steps = std::move(steps);
+  job.options = RuleOptions{config.on_die, config.grace_seconds};
+  job.clock = read_clock();
+  job.access = RegistryAccess{config.allow_unsafe_registry};
+  return job;
+}
+
+bool includes_full_list(const ReconcileJob& job) {
+  return std::any_of(job.steps.begin(), job.steps.end(),
+                     [](const auto& step) { return std::holds_alternative<ContainerList>(step); });
+}
 
 ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
                                   LockWait wait, ContainerNamer& namer) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "agent/registry_update.hpp"
+#include "config/config.hpp"
 #include "reconciler/container_cache.hpp"
 #include "reconciler/plan.hpp"
 #include "reconciler/rules.hpp"
@@ -40,6 +41,14 @@ struct ReconcileResult {
   std::vector<std::string> decisions;  // one line per decision
   Plan::Summary summary;
 };
+
+// The one place a job takes the settings from: the rules' options, the
+// registry access, and the wall clock read now. Watch mode adds what only it
+// knows (the containers present, its note).
+ReconcileJob reconcile_job_for(const Config& config, std::vector<PendingStep> steps);
+
+// A job with a container list in it is a full reconcile.
+bool includes_full_list(const ReconcileJob& job);
 
 // Applies the steps to the registry in one locked read-modify-write. Pure
 // decisions come from reconciler/; this only moves them into the file.

@@ -1,7 +1,9 @@
+#include "agent/repair_command.hpp"
+
 #include <iostream>
 
 #include "agent/exit_codes.hpp"
-#include "agent/one_shot_commands.hpp"
+#include "agent/once_command.hpp"
 #include "agent/wall_clock.hpp"
 #include "base/log.hpp"
 #include "base/printable.hpp"

@@ -1,3 +1,5 @@
+#include "agent/status_command.hpp"
+
 #include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
@@ -8,7 +10,6 @@
 #include "agent/assignment_json.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/instance_lock.hpp"
-#include "agent/one_shot_commands.hpp"
 #include "agent/passive_read.hpp"
 #include "base/log.hpp"
 #include "base/printable.hpp"
