@@ -12,6 +12,7 @@
 #define environ (*_NSGetEnviron())
 #endif
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
