@@ -20,6 +20,7 @@
 #include "base/file_path.hpp"
 #include "base/log.hpp"
 #include "base/private_directories.hpp"
+#include "base/regular_file.hpp"
 #include "base/unique_fd.hpp"
 #include "base/write_all.hpp"
 #include "registry/registry_lock.hpp"
@@ -175,30 +176,16 @@ Result<std::string> read_opened(const std::string& path, bool no_follow,
   if (static_cast<std::size_t>(info.st_size) > kMaxRegistryBytes) {
     return too_big_error(path);
   }
-  // Read straight into the result; one byte more than the size fstat saw, so
-  // a file that grew meanwhile is noticed and read on, up to the cap.
-  std::string bytes(static_cast<std::size_t>(info.st_size) + 1, '\0');
-  std::size_t used = 0;
-  while (true) {
-    if (used == bytes.size()) {
-      if (used > kMaxRegistryBytes) {
-        return too_big_error(path);
-      }
-      bytes.resize(bytes.size() * 2);
-    }
-    const ssize_t count = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
-    if (count == 0) {
-      bytes.resize(used);
-      return bytes;
-    }
-    if (count < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, errno));
-    }
-    used += static_cast<std::size_t>(count);
+  std::string bytes;
+  const int error =
+      read_to_end(fd.get(), static_cast<std::size_t>(info.st_size), kMaxRegistryBytes, bytes);
+  if (error == EFBIG) {
+    return too_big_error(path);
   }
+  if (error != 0) {
+    return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, error));
+  }
+  return bytes;
 }
 
 // Another user's file: the agent, run with privileges, must not be talked
