@@ -9,6 +9,8 @@
 #include <cstring>
 #include <string_view>
 
+#include "base/file_path.hpp"
+#include "base/unique_fd.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
 
@@ -17,14 +19,8 @@ namespace ipa {
 struct InstanceLock::Impl {
   // POSIX record locks vanish when the process closes *any* descriptor of the
   // file, so the descriptor that wrote the pid stays open as long as the lock.
-  int pid_fd = -1;
+  UniqueFd pid_fd;
   boost::interprocess::file_lock lock;
-
-  ~Impl() {
-    if (pid_fd >= 0) {
-      ::close(pid_fd);
-    }
-  }
 };
 
 std::string instance_lock_path_for(const std::string& registry_path) {
@@ -50,13 +46,10 @@ long read_pid(const std::string& path) {
 
 Result<InstanceLock> InstanceLock::acquire(const std::string& registry_path) {
   const std::string path = instance_lock_path_for(registry_path);
-  const std::string directory = path.substr(0, path.find_last_of('/') + 1);
-  if (!directory.empty()) {
-    ::mkdir(directory.c_str(), 0700);  // may exist; open() below reports real trouble
-  }
+  ::mkdir(directory_of(path).c_str(), 0700);  // may exist; open() below reports real trouble
   auto impl = std::make_unique<Impl>();
-  impl->pid_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-  if (impl->pid_fd < 0) {
+  impl->pid_fd = UniqueFd(::open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!impl->pid_fd.valid()) {
     return make_error(ErrorCode::kIo, "cannot open " + path + ": " + std::strerror(errno) +
                                           "; check the registry directory's permissions");
   }
@@ -72,8 +65,8 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& registry_path) {
     return make_error(ErrorCode::kIo, "cannot lock " + path + ": " + error.what());
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
-  if (::ftruncate(impl->pid_fd, 0) != 0 ||
-      ::pwrite(impl->pid_fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
+  if (::ftruncate(impl->pid_fd.get(), 0) != 0 ||
+      ::pwrite(impl->pid_fd.get(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {
     return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(errno));
   }
   return InstanceLock(std::move(impl));
@@ -81,16 +74,15 @@ Result<InstanceLock> InstanceLock::acquire(const std::string& registry_path) {
 
 long InstanceLock::running_agent_pid(const std::string& registry_path) {
   const std::string path = instance_lock_path_for(registry_path);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid()) {
     return 0;
   }
   // Ask, without taking it, whether someone holds a write lock on the file.
   struct flock probe {};
   probe.l_type = F_WRLCK;
   probe.l_whence = SEEK_SET;
-  const bool held = ::fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
-  ::close(fd);
+  const bool held = ::fcntl(fd.get(), F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
   return held ? static_cast<long>(probe.l_pid) : 0;
 }
 

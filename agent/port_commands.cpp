@@ -1,10 +1,7 @@
 #include "agent/port_commands.hpp"
 
-#include <unistd.h>
-
 #include <iostream>
 #include <set>
-#include <vector>
 
 #include "agent/assignment_json.hpp"
 #include "agent/configured_engine.hpp"
@@ -13,6 +10,7 @@
 #include "agent/passive_read.hpp"
 #include "agent/registry_update.hpp"
 #include "agent/wall_clock.hpp"
+#include "base/file_path.hpp"
 #include "base/log.hpp"
 #include "base/surrogate_escape.hpp"
 #include "reconciler/port_allocation.hpp"
@@ -74,13 +72,8 @@ const char* describe(AssignDecision::Kind kind) {
 
 }  // namespace
 
-std::string absolute_project_path(const std::string& path) {
-  std::vector<char> cwd(4096);
-  return python_abspath(path, ::getcwd(cwd.data(), cwd.size()) != nullptr ? cwd.data() : "");
-}
-
 std::string registry_project_path(const std::string& path) {
-  return surrogate_escaped(absolute_project_path(path));
+  return surrogate_escaped(absolute_path(path));
 }
 
 int run_assign(const Config& config, const AssignOptions& options) {

@@ -21,12 +21,8 @@ int run_release(const Config& config, const std::string& project_path);
 int run_get(const Config& config, const std::string& project_path, bool json);
 int run_clear(const Config& config, bool confirmed);
 
-// A path made absolute the way os.path.abspath does it (no symlinks
-// resolved, "." and ".." folded), in this process's directory.
-std::string absolute_project_path(const std::string& path);
-
 // PROJECT_PATH as the registry stores it, which is what iris-devtester stores
-// for the same directory: absolute_project_path, its bytes read as Python's
+// for the same directory: absolute_path (base/file_path.hpp), its bytes read as Python's
 // os.fsdecode reads them (bytes that are not UTF-8 surrogate-escaped, written
 // to the JSON as "\udcXX"), so that one directory is one string.
 std::string registry_project_path(const std::string& path);

@@ -12,6 +12,7 @@
 #define environ (*_NSGetEnviron())
 #endif
 
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -23,6 +24,8 @@
 
 #include "agent/exit_codes.hpp"
 #include "agent/port_commands.hpp"
+#include "base/atomic_write.hpp"
+#include "base/file_path.hpp"
 #include "base/log.hpp"
 #include "packaging/service_templates.hpp"
 
@@ -304,10 +307,6 @@ bool run_commands(const std::vector<ManagerCommand>& commands) {
   return true;
 }
 
-Error write_error(const std::string& path, int error_number) {
-  return make_error(ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(error_number));
-}
-
 Result<std::string> write_service_file(const std::string& path, const std::string& content) {
   const std::filesystem::path file(path);
   std::error_code error;
@@ -316,34 +315,17 @@ Result<std::string> write_service_file(const std::string& path, const std::strin
     return make_error(ErrorCode::kIo,
                       "cannot create " + file.parent_path().string() + ": " + error.message());
   }
-  // Write aside and rename, so the manager never reads half a file.
-  const std::string temp = path + ".tmp-" + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) {
-    return write_error(temp, errno);
+  // The manager reads the file on its own schedule: it must never see half of it.
+  const auto failure = write_file_atomically(path, content, AtomicWriteOptions{0644, true});
+  if (!failure) {
+    return path;
   }
-  std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0 && errno == EINTR) {
-      continue;
-    }
-    if (n < 0) {
-      const int error_number = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return write_error(temp, error_number);
-    }
-    written += static_cast<std::size_t>(n);
+  if (failure->step == AtomicWriteFailure::Step::kSyncDirectory) {
+    // The file is in place and the manager can read it; only its durability is in doubt.
+    log_warn("wrote " + path + " but " + describe(*failure));
+    return path;
   }
-  ::fsync(fd);
-  ::close(fd);
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int error_number = errno;
-    ::unlink(temp.c_str());
-    return write_error(path, error_number);
-  }
-  return path;
+  return make_error(ErrorCode::kIo, "cannot write " + path + ": " + describe(*failure));
 }
 
 const char* manager_name(ServiceManager manager) {
@@ -377,7 +359,7 @@ std::vector<std::string> service_agent_arguments(const ConfigOverrides& flags) {
   // Paths are made absolute: the service does not start in this directory.
   std::vector<std::string> arguments;
   if (flags.registry_path) {
-    arguments.insert(arguments.end(), {"--registry", absolute_project_path(*flags.registry_path)});
+    arguments.insert(arguments.end(), {"--registry", absolute_path(*flags.registry_path)});
   }
   if (flags.docker_host) {
     arguments.insert(arguments.end(), {"--docker-host", *flags.docker_host});
@@ -386,7 +368,7 @@ std::vector<std::string> service_agent_arguments(const ConfigOverrides& flags) {
     arguments.insert(arguments.end(), {"--context", *flags.docker_context});
   }
   if (flags.config_file) {
-    arguments.insert(arguments.end(), {"--config", absolute_project_path(*flags.config_file)});
+    arguments.insert(arguments.end(), {"--config", absolute_path(*flags.config_file)});
   }
   if (flags.grace_seconds) {
     arguments.insert(arguments.end(), {"--grace", std::to_string(*flags.grace_seconds)});
@@ -407,7 +389,7 @@ std::map<std::string, std::string> service_environment(
     if (auto found = env.find(name); found != env.end() && !found->second.empty()) {
       const bool is_path = std::find(std::begin(kCapturedPaths), std::end(kCapturedPaths),
                                      std::string_view(name)) != std::end(kCapturedPaths);
-      captured[name] = is_path ? absolute_project_path(found->second) : found->second;
+      captured[name] = is_path ? absolute_path(found->second) : found->second;
     }
   }
   return captured;

@@ -4,33 +4,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
+#include "base/unique_fd.hpp"
+
 namespace ipa {
-namespace {
-
-class Descriptor {
- public:
-  explicit Descriptor(int fd) : fd_(fd) {}
-  ~Descriptor() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  Descriptor(const Descriptor&) = delete;
-  Descriptor& operator=(const Descriptor&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
-
-}  // namespace
-
 RegularFileRead read_regular_file(const std::string& path, std::size_t max_bytes) {
-  const Descriptor fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-  if (fd.get() < 0) {
+  const UniqueFd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+  if (!fd.valid()) {
     return {"", errno};
   }
   struct stat info {};
@@ -46,27 +29,39 @@ RegularFileRead read_regular_file(const std::string& path, std::size_t max_bytes
   if (static_cast<std::size_t>(info.st_size) > max_bytes) {
     return {"", EFBIG};
   }
-  // One byte more than allowed: a file that grew since fstat is still caught.
-  std::string bytes(max_bytes + 1, '\0');
+  std::string bytes;
+  if (const int error =
+          read_to_end(fd.get(), static_cast<std::size_t>(info.st_size), max_bytes, bytes);
+      error != 0) {
+    return {"", error};
+  }
+  return {std::move(bytes), 0};
+}
+
+int read_to_end(int fd, std::size_t expected_size, std::size_t max_bytes, std::string& bytes) {
+  // One byte more than expected, so that a file that grew is noticed and read on.
+  bytes.assign(std::min(expected_size, max_bytes) + 1, '\0');
   std::size_t used = 0;
-  while (used < bytes.size()) {
-    const ssize_t count = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
+  while (true) {
+    if (used == bytes.size()) {
+      if (used > max_bytes) {
+        return EFBIG;
+      }
+      bytes.resize(std::min(bytes.size() * 2, max_bytes + 1));
+    }
+    const ssize_t count = ::read(fd, bytes.data() + used, bytes.size() - used);
     if (count == 0) {
-      break;
+      bytes.resize(used);
+      return 0;
     }
     if (count < 0) {
       if (errno == EINTR) {
         continue;
       }
-      return {"", errno};
+      return errno;
     }
     used += static_cast<std::size_t>(count);
   }
-  if (used > max_bytes) {
-    return {"", EFBIG};
-  }
-  bytes.resize(used);
-  return {std::move(bytes), 0};
 }
 
 std::string describe_read_error(int error, std::size_t max_bytes) {

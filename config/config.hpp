@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -7,7 +8,7 @@
 
 #include "base/log.hpp"
 #include "base/result.hpp"
-#include "reconciler/rules.hpp"
+#include "model/on_die.hpp"
 
 namespace ipa {
 

@@ -8,7 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "reconciler/model.hpp"
+#include "model/container.hpp"
 
 namespace ipa {
 

@@ -5,8 +5,9 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/assignment.hpp"
+#include "model/container.hpp"
 #include "reconciler/container_name.hpp"
-#include "reconciler/model.hpp"
 
 namespace ipa {
 

@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "reconciler/model.hpp"
+#include "model/assignment.hpp"
 
 namespace ipa {
 

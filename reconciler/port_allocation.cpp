@@ -71,47 +71,6 @@ Result<int> choose_port(const std::vector<Assignment>& assignments, const Assign
 
 }  // namespace
 
-std::string python_abspath(std::string_view path, std::string_view cwd) {
-  std::string joined;
-  if (path.empty() || path.front() != '/') {
-    joined.append(cwd);
-    // posixpath.join: no slash added after one that is there ("/" + "x" is "/x").
-    if (cwd.empty() || cwd.back() != '/') {
-      joined += '/';
-    }
-  }
-  joined.append(path);
-  // posixpath.normpath: exactly two leading slashes stay two.
-  const bool two_slashes = joined.rfind("//", 0) == 0 && joined.rfind("///", 0) != 0;
-  std::vector<std::string_view> parts;
-  const std::string_view whole(joined);
-  std::size_t start = 0;
-  while (start <= whole.size()) {
-    const std::size_t slash = std::min(whole.find('/', start), whole.size());
-    const std::string_view part = whole.substr(start, slash - start);
-    if (part == "..") {
-      if (!parts.empty()) {
-        parts.pop_back();
-      }
-    } else if (!part.empty() && part != ".") {
-      parts.push_back(part);
-    }
-    start = slash + 1;
-  }
-  std::string result;
-  if (two_slashes) {
-    result += '/';
-  }
-  for (const std::string_view part : parts) {
-    result += '/';
-    result.append(part);
-  }
-  if (parts.empty()) {
-    result += '/';
-  }
-  return result;
-}
-
 std::string project_identity(std::string_view path, std::string_view cwd) {
   std::string absolute = python_abspath(path, cwd);
   if (absolute.rfind("//", 0) == 0) {

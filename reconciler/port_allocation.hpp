@@ -6,15 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "base/file_path.hpp"
 #include "base/result.hpp"
-#include "reconciler/model.hpp"
+#include "model/assignment.hpp"
 
 namespace ipa {
-
-// Python's os.path.abspath(path) run in `cwd` (absolute): "." and ".."
-// folded, repeated and trailing slashes dropped, symlinks left alone, and, as
-// POSIX allows and Python does, a leading "//" (exactly two) kept.
-std::string python_abspath(std::string_view path, std::string_view cwd);
 
 // What identifies a project whatever spelling of its path either side used:
 // python_abspath in `cwd` (a relative path stored by a Python writer is taken

@@ -5,18 +5,14 @@
 #include <unordered_set>
 #include <vector>
 
+#include "model/container.hpp"
+#include "model/on_die.hpp"
 #include "reconciler/container_cache.hpp"
 #include "reconciler/container_name.hpp"
-#include "reconciler/model.hpp"
 #include "reconciler/plan.hpp"
 #include "reconciler/timestamps.hpp"
 
 namespace ipa {
-
-// What a `die` does to an active assignment: mark it (released or stale), or
-// keep it active while its stopped container exists, as iris-devtester's own
-// cleanup_stale() does.
-enum class OnDie { kMark, kKeep };
 
 struct RuleOptions {
   OnDie on_die = OnDie::kMark;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "reconciler/model.hpp"
+#include "model/assignment.hpp"
 
 namespace ipa {
 

@@ -12,37 +12,22 @@
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
-#include <random>
 #include <utility>
 #include <vector>
 
+#include "base/atomic_write.hpp"
+#include "base/errno_text.hpp"
+#include "base/file_path.hpp"
 #include "base/log.hpp"
-#include "registry/posix_io.hpp"
+#include "base/private_directories.hpp"
+#include "base/regular_file.hpp"
+#include "base/unique_fd.hpp"
+#include "base/write_all.hpp"
 #include "registry/registry_lock.hpp"
+#include "registry/write_remedy.hpp"
 
 namespace ipa {
 namespace {
-
-using posix::describe_errno;
-using posix::UniqueFd;
-
-// Temp files are named ".<name>.tmp-<pid>-<random>" beside the file they replace.
-std::string temp_prefix_for(const std::string& name) {
-  return "." + name + ".tmp-";
-}
-
-std::string random_hex() {
-  std::random_device device;
-  std::array<char, 17> buffer{};
-  const unsigned long long value = (static_cast<unsigned long long>(device()) << 32U) |
-                                   static_cast<unsigned long long>(device());
-  const auto length = std::snprintf(buffer.data(), buffer.size(), "%016llx", value);
-  return {buffer.data(), static_cast<std::size_t>(length)};
-}
-
-std::string join(const std::string& directory, const std::string& name) {
-  return directory == "/" ? "/" + name : directory + "/" + name;
-}
 
 // Temp files are only ever created under the registry lock, which the caller
 // holds, so any temp file of these `names` present now was left by a writer
@@ -54,7 +39,7 @@ void remove_stale_temps(const std::string& directory, std::initializer_list<std:
   }
   std::vector<std::string> prefixes;
   for (const std::string& name : names) {
-    prefixes.push_back(temp_prefix_for(name));
+    prefixes.push_back(atomic_write_temp_prefix(name));
   }
   while (const dirent* entry = ::readdir(listing)) {
     const std::string_view entry_name(entry->d_name);
@@ -65,8 +50,8 @@ void remove_stale_temps(const std::string& directory, std::initializer_list<std:
       continue;
     }
     if (::unlinkat(::dirfd(listing), entry->d_name, 0) != 0 && errno != ENOENT) {
-      log_warn(describe_errno("cannot remove the stale temp file " + join(directory, entry->d_name),
-                              errno));
+      log_warn(describe_errno(
+          "cannot remove the stale temp file " + path_in(directory, entry->d_name), errno));
     }
   }
   ::closedir(listing);
@@ -86,57 +71,6 @@ std::string resolve_symlink(const std::string& path) {
   return resolved.data();
 }
 
-struct TempFile {
-  UniqueFd fd;
-  std::string path;
-};
-
-Result<TempFile> create_temp_beside(const std::string& directory, const std::string& name) {
-  constexpr int kAttempts = 16;  // random names collide only by accident
-  int last_error = EEXIST;
-  for (int attempt = 0; attempt < kAttempts && last_error == EEXIST; ++attempt) {
-    TempFile temp;
-    temp.path =
-        join(directory, temp_prefix_for(name) + std::to_string(::getpid()) + "-" + random_hex());
-    temp.fd = UniqueFd(
-        ::open(temp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-    if (temp.fd.valid()) {
-      return temp;
-    }
-    last_error = errno;
-  }
-  return make_error(ErrorCode::kIo,
-                    describe_errno("cannot create a temp file in " + directory, last_error) + "; " +
-                        posix::remedy_for(last_error, directory));
-}
-
-// Writes `bytes` to a new temp file beside `directory/name`, fsynced when
-// `durable`. The temp file is gone again when this fails.
-Result<std::string> write_temp_beside(const std::string& directory, const std::string& name,
-                                      std::string_view bytes, bool durable) {
-  auto temp = create_temp_beside(directory, name);
-  if (!temp) {
-    return temp.error();
-  }
-  int error = posix::write_all(temp->fd.get(), bytes);
-  if (error == 0 && durable && ::fsync(temp->fd.get()) != 0) {
-    error = errno;
-  }
-  const int close_error = temp->fd.close();
-  if (error == 0) {
-    error = close_error;
-  }
-  if (error != 0) {
-    ::unlink(temp->path.c_str());
-    // The temp file's random name stays out of the message: a retry that
-    // fails the same way must read the same, so that it is reported once.
-    return make_error(ErrorCode::kIo,
-                      describe_errno("cannot write a temp file in " + directory, error) + "; " +
-                          posix::remedy_for(error, directory));
-  }
-  return std::move(temp->path);
-}
-
 // Overwrites without O_TRUNC and cuts the tail afterwards: until then a crash
 // leaves the old length, and a failure mid-write can put the old bytes back
 // into blocks the file already owns.
@@ -144,7 +78,7 @@ int overwrite(int fd, std::string_view bytes) {
   if (::lseek(fd, 0, SEEK_SET) != 0) {
     return errno;
   }
-  if (const int error = posix::write_all(fd, bytes); error != 0) {
+  if (const int error = write_all(fd, bytes); error != 0) {
     return error;
   }
   if (::ftruncate(fd, static_cast<off_t>(bytes.size())) != 0) {
@@ -242,30 +176,16 @@ Result<std::string> read_opened(const std::string& path, bool no_follow,
   if (static_cast<std::size_t>(info.st_size) > kMaxRegistryBytes) {
     return too_big_error(path);
   }
-  // Read straight into the result; one byte more than the size fstat saw, so
-  // a file that grew meanwhile is noticed and read on, up to the cap.
-  std::string bytes(static_cast<std::size_t>(info.st_size) + 1, '\0');
-  std::size_t used = 0;
-  while (true) {
-    if (used == bytes.size()) {
-      if (used > kMaxRegistryBytes) {
-        return too_big_error(path);
-      }
-      bytes.resize(bytes.size() * 2);
-    }
-    const ssize_t count = ::read(fd.get(), bytes.data() + used, bytes.size() - used);
-    if (count == 0) {
-      bytes.resize(used);
-      return bytes;
-    }
-    if (count < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, errno));
-    }
-    used += static_cast<std::size_t>(count);
+  std::string bytes;
+  const int error =
+      read_to_end(fd.get(), static_cast<std::size_t>(info.st_size), kMaxRegistryBytes, bytes);
+  if (error == EFBIG) {
+    return too_big_error(path);
   }
+  if (error != 0) {
+    return make_error(ErrorCode::kIo, describe_errno("cannot read " + path, error));
+  }
+  return bytes;
 }
 
 // Another user's file: the agent, run with privileges, must not be talked
@@ -291,7 +211,7 @@ Result<Ok> check_registry_name(const std::string& path) {
                       "the registry path is empty; pass --registry with a file path such as "
                       "~/.iris-devtester/port-registry.json");
   }
-  const std::string name = posix::final_component(path);
+  const std::string name = file_name_of(path);
   if (path.back() == '/' || name == "." || name == ".." || name == "/") {
     return not_a_file_error(path, "names a directory, not a file");
   }
@@ -397,38 +317,39 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
     }
   }
   const std::string target = access.allow_unsafe ? resolve_symlink(path) : path;
-  const std::string directory = posix::parent_directory(target);
-  const std::string name = posix::final_component(target);
-  auto made = posix::make_private_directories(directory);
+  const std::string directory = directory_of(target);
+  const std::string name = file_name_of(target);
+  auto made = make_private_directories(directory);
   if (!made) {
     return made;
   }
   remove_stale_temps(directory, {name});
-  auto temp = write_temp_beside(directory, name, bytes, true);
-  if (!temp) {
-    return save_error(path, temp.error().message);
+  const auto failure = write_file_atomically(target, bytes);
+  if (!failure) {
+    return Ok{};
   }
-  if (::rename(temp->c_str(), target.c_str()) != 0) {
-    const int error = errno;
-    // Unlinking first frees the space the temp file took for the in-place write.
-    ::unlink(temp->c_str());
-    if (error == EBUSY) {
-      return write_in_place(target, bytes);
-    }
-    return save_error(path, describe_errno("cannot rename a temp file over it", error) + "; " +
-                                posix::remedy_for(error, directory));
-  }
-  if (const int error = posix::fsync_directory(directory); error != 0) {
-    // The new registry is in place and readable; only its durability is in doubt.
-    log_warn(describe_errno("saved " + path + " but could not fsync " + directory, error));
+  switch (failure->step) {
+    case AtomicWriteFailure::Step::kCreateTemp:
+    case AtomicWriteFailure::Step::kWriteTemp:
+      return save_error(path, describe(*failure) + "; " + remedy_for(failure->error, directory));
+    case AtomicWriteFailure::Step::kRename:
+      if (failure->error == EBUSY) {
+        return write_in_place(target, bytes);
+      }
+      return save_error(path, describe(*failure) + "; " + remedy_for(failure->error, directory));
+    case AtomicWriteFailure::Step::kSyncDirectory:
+      // The new registry is in place and readable; only its durability is in doubt.
+      log_warn(
+          describe_errno("saved " + path + " but could not fsync " + directory, failure->error));
+      break;
   }
   return Ok{};
 }
 
 void remove_leftover_temps(const std::string& registry_path) {
-  const std::string directory = posix::parent_directory(registry_path);
-  remove_stale_temps(directory, {posix::final_component(registry_path),
-                                 posix::final_component(backup_path_for(registry_path))});
+  const std::string directory = directory_of(registry_path);
+  remove_stale_temps(directory,
+                     {file_name_of(registry_path), file_name_of(backup_path_for(registry_path))});
 }
 
 std::string backup_path_for(const std::string& registry_path) {
@@ -446,20 +367,19 @@ Result<Ok> keep_last_good(const std::string& registry_path, const std::string& b
   if (auto current = read_opened(backup, true); current && *current == bytes) {
     return Ok{};
   }
-  const std::string directory = posix::parent_directory(backup);
-  auto temp = write_temp_beside(directory, posix::final_component(backup), bytes, false);
-  if (!temp) {
-    return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
-                                          temp.error().message);
+  const auto failure = write_file_atomically(backup, bytes, AtomicWriteOptions{0600, false});
+  if (!failure) {
+    return Ok{};
   }
-  if (::rename(temp->c_str(), backup.c_str()) != 0) {
-    const int error = errno;
-    ::unlink(temp->c_str());
+  if (failure->step == AtomicWriteFailure::Step::kRename) {
     return make_error(
         ErrorCode::kIo,
-        describe_errno("cannot replace the last good registry copy " + backup, error) +
+        describe_errno("cannot replace the last good registry copy " + backup, failure->error) +
             "; move it away if it is not a file");
   }
+  return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
+                                        describe(*failure) + "; " +
+                                        remedy_for(failure->error, failure->directory));
   return Ok{};
 }
 

@@ -9,7 +9,11 @@
 #include <thread>
 #include <utility>
 
-#include "registry/posix_io.hpp"
+#include "base/errno_text.hpp"
+#include "base/file_path.hpp"
+#include "base/private_directories.hpp"
+#include "base/unique_fd.hpp"
+#include "registry/write_remedy.hpp"
 
 namespace ipa {
 namespace {
@@ -52,10 +56,9 @@ Error open_error(const std::string& lock_path, int error_number) {
                                              " is a directory, not a lock file; move it away "
                                              "and retry");
   }
-  return make_error(
-      ErrorCode::kIo,
-      posix::describe_errno("cannot open the registry lock " + lock_path, error_number) + "; " +
-          posix::remedy_for(error_number, posix::parent_directory(lock_path)));
+  return make_error(ErrorCode::kIo,
+                    describe_errno("cannot open the registry lock " + lock_path, error_number) +
+                        "; " + remedy_for(error_number, directory_of(lock_path)));
 }
 
 Error timeout_error(const std::string& lock_path, std::chrono::milliseconds waited) {
@@ -75,7 +78,7 @@ constexpr int kSwapRetries = 8;
 }  // namespace
 
 std::string lock_path_for(const std::string& registry_path) {
-  const std::string name = posix::final_component(registry_path);
+  const std::string name = file_name_of(registry_path);
   const std::string directory = registry_path.substr(0, registry_path.rfind(name));
   return directory + name.substr(0, suffix_start(name)) + ".lock";
 }
@@ -99,13 +102,13 @@ RegistryLock::~RegistryLock() {
 }
 
 Result<RegistryLock> RegistryLock::try_acquire(const std::string& lock_path) {
-  auto directory = posix::make_private_directories(posix::parent_directory(lock_path));
+  auto directory = make_private_directories(directory_of(lock_path));
   if (!directory) {
     return directory.error();
   }
   for (int attempt = 0; attempt < kSwapRetries; ++attempt) {
     // Like py-filelock: no O_TRUNC, the file's content is nobody's business.
-    posix::UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+    UniqueFd fd(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!fd.valid()) {
       return open_error(lock_path, errno);
     }
@@ -113,7 +116,7 @@ Result<RegistryLock> RegistryLock::try_acquire(const std::string& lock_path) {
       if (errno == EWOULDBLOCK || errno == EINTR) {
         return busy_error(lock_path);
       }
-      return make_error(ErrorCode::kIo, posix::describe_errno("cannot lock " + lock_path, errno));
+      return make_error(ErrorCode::kIo, describe_errno("cannot lock " + lock_path, errno));
     }
     if (still_at_path(fd.get(), lock_path)) {
       return RegistryLock(fd.release());

@@ -12,24 +12,9 @@
 #include <string>
 
 #include "base/regular_file.hpp"
+#include "tests/base/temp_dir.hpp"
 
-namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char pattern[] = "/tmp/ipa-regular-file-XXXXXX";
-    path = ::mkdtemp(pattern);
-  }
-  ~TempDir() {
-    const std::string command = "rm -rf '" + path + "'";
-    (void)std::system(command.c_str());
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
-
-}  // namespace
+using ipa::test::TempDir;
 
 TEST_CASE("a regular file within the cap is read whole", "[base][regular_file]") {
   const TempDir dir;

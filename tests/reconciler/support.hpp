@@ -14,9 +14,10 @@
 #include <utility>
 #include <vector>
 
+#include "model/assignment.hpp"
+#include "model/container.hpp"
 #include "reconciler/container_cache.hpp"
 #include "reconciler/container_name.hpp"
-#include "reconciler/model.hpp"
 #include "reconciler/plan.hpp"
 #include "reconciler/rules.hpp"
 #include "reconciler/timestamps.hpp"

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "base/decimal.hpp"
+#include "base/file_path.hpp"
 #include "base/surrogate_escape.hpp"
-#include "reconciler/port_allocation.hpp"
 #include "registry/registry.hpp"
 #include "tests/registry/test_support.hpp"
 
