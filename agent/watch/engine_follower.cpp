@@ -4,7 +4,7 @@
 
 #include "agent/configured_engine.hpp"
 #include "agent/docker/docker_context.hpp"
-#include "agent/watch/path_parts.hpp"
+#include "base/file_path.hpp"
 #include "base/log.hpp"
 
 namespace ipa {

@@ -6,7 +6,7 @@
 #include <iterator>
 #include <utility>
 
-#include "agent/watch/path_parts.hpp"
+#include "base/file_path.hpp"
 #include "base/log.hpp"
 
 namespace ipa {
