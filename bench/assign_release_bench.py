@@ -26,16 +26,17 @@ from pathlib import Path
 import docker
 from filelock import FileLock
 
+# One operation in a fresh interpreter, which finds this module on PYTHONPATH (OP_ENVIRONMENT).
 PYTHON_OP = r"""
 import sys
-sys.path.insert(0, %r)
 from assign_release_bench import SeedRegistry
 registry = SeedRegistry(sys.argv[1], sys.argv[2])
 if sys.argv[3] == "assign":
     print(registry.assign(sys.argv[4]))
 else:
     registry.release(sys.argv[4])
-""" % os.path.dirname(os.path.abspath(__file__))
+"""
+OP_ENVIRONMENT = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
 
 
 class SeedRegistry:
@@ -139,7 +140,8 @@ def main():
         def round_trip(i):
             for op in ("assign", "release"):
                 subprocess.run(["/usr/bin/python3", "-c", PYTHON_OP, registry, host, op,
-                                "/bench/p%d" % i], check=True, stdout=subprocess.DEVNULL)
+                                "/bench/p%d" % i], check=True, stdout=subprocess.DEVNULL,
+                               env=OP_ENVIRONMENT)
         return round_trip
 
     rows = [

@@ -11,8 +11,12 @@ import shutil
 import subprocess
 import unittest
 
-from harness import (Agent, AgentTestCase, agent_binary, assignment, cannot_run, docker_host,
-                     wait_for)
+from ipa_testing.agent import Agent
+from ipa_testing.cases import AgentTestCase, cannot_run
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 IMAGE = "iris-sandbox:latest"
 

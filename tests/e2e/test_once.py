@@ -8,20 +8,9 @@ import time
 import unittest
 import zoneinfo
 
-from harness import AgentTestCase, assignment, derived_name
-
-
-def python_lock_holder(lock_path, seconds):
-    """A Python process holding the registry lock the way iris-devtester does."""
-    code = ("import filelock, sys, time\n"
-            "lock = filelock.FileLock(sys.argv[1])\n"
-            "lock.acquire()\n"
-            "print('held', flush=True)\n"
-            "time.sleep(float(sys.argv[2]))\n")
-    process = subprocess.Popen(["/usr/bin/python3", "-c", code, lock_path, str(seconds)],
-                               stdout=subprocess.PIPE, text=True)
-    assert process.stdout.readline().strip() == "held"
-    return process
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.python_peers import python_lock_holder
+from ipa_testing.registry_entries import assignment, derived_name
 
 
 class OnceReconcile(AgentTestCase):

@@ -5,31 +5,11 @@ import os
 import subprocess
 import unittest
 
-from harness import AgentTestCase, agent_binary, assignment, docker_host
-
-# iris-devtester's PortRegistry.assign_port as it is, for each project in
-# argv: under filelock, json.load, the first port from PORT_BASE no active
-# assignment holds, append, json.dump(indent=2) in place. Its latest release
-# stores the project_path string it is given, unchanged.
-PYTHON_ASSIGNER = r"""
-import json, sys, filelock
-from datetime import datetime
-registry, lock_path, port_base = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for project in sys.argv[4:]:
-    with filelock.FileLock(lock_path, timeout=30):
-        try:
-            with open(registry) as f:
-                data = json.load(f)
-        except FileNotFoundError:
-            data = {"schema_version": "1.0", "assignments": []}
-        used = {a["port"] for a in data["assignments"] if a["status"] == "active"}
-        port = next(p for p in range(port_base, port_base + 200) if p not in used)
-        data["assignments"].append({"project_path": project, "port": port,
-            "assigned_at": datetime.now().isoformat(), "assignment_type": "auto",
-            "status": "active", "container_name": None})
-        with open(registry, "w") as f:
-            json.dump(data, f, indent=2)
-"""
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
+from ipa_testing.python_peers import devtester
+from ipa_testing.registry_entries import assignment
 
 PYTHON_READER = r"""
 import json, sys
@@ -84,8 +64,8 @@ class PortCommands(AgentTestCase):
 
     def python_assigns(self, cwd, port, *projects):
         lock = os.path.join(self.dir, "port-registry.lock")
-        subprocess.run(["/usr/bin/python3", "-c", PYTHON_ASSIGNER, self.registry, lock,
-                        str(port), *projects], cwd=cwd, check=True)
+        subprocess.run(devtester("assign-from", self.registry, lock, port, *projects), cwd=cwd,
+                       check=True)
 
     def run_in(self, cwd, *args):
         return subprocess.run([agent_binary(), "--registry", self.registry, "--docker-host",
@@ -216,8 +196,8 @@ class PortCommands(AgentTestCase):
 
     def test_python_assigner_racing_cpp_assigners_never_duplicates_a_port(self):
         lock = os.path.join(self.dir, "port-registry.lock")
-        python = subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_ASSIGNER, self.registry,
-                                   lock, "30000", *["/py-%d" % i for i in range(15)]])
+        python = subprocess.Popen(devtester("assign-from", self.registry, lock, 30000,
+                                            *["/py-%d" % i for i in range(15)]))
         cpp = [subprocess.Popen([agent_binary(), "--registry", self.registry, "--docker-host",
                                  docker_host(), "assign", "/cpp%d" % i, "--range", "30000-30199"],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)

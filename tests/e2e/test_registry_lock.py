@@ -7,30 +7,10 @@ import subprocess
 import time
 import unittest
 
-from harness import AgentTestCase, assignment
-from test_once import python_lock_holder
-from test_watch_process import PYTHON_WRITER
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.python_peers import devtester, python_lock_holder
+from ipa_testing.registry_entries import assignment
 
-# iris-devtester's save: under the lock, open("w") and write; the pieces and the
-# pause between them make the half-written file last long enough to be read.
-PYTHON_REWRITER = r"""
-import json, os, sys, time, filelock
-registry, lock_path, stop = sys.argv[1], sys.argv[2], sys.argv[3]
-with open(registry) as f:
-    text = json.dumps(json.load(f), indent=2)
-first = True
-while not os.path.exists(stop):
-    with filelock.FileLock(lock_path, timeout=30):
-        with open(registry, "w") as f:
-            for i in range(0, len(text), 4096):
-                f.write(text[i:i + 4096])
-                f.flush()
-                time.sleep(0.001)
-    if first:
-        print("rewriting", flush=True)
-        first = False
-    time.sleep(0.04)
-"""
 
 class RegistryLock(AgentTestCase):
 
@@ -66,8 +46,8 @@ class RegistryLock(AgentTestCase):
     def test_status_retries_a_file_python_is_rewriting_in_place(self):
         self.write_registry(self.many_assignments(300, 43000))
         stop = os.path.join(self.dir, "stop")
-        writer = subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_REWRITER, self.registry,
-                                   self.lock_path(), stop], stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(devtester("rewrite", self.registry, self.lock_path(), stop),
+                                  stdout=subprocess.PIPE, text=True)
         self.addCleanup(writer.kill)
         self.addCleanup(writer.stdout.close)
         self.assertEqual(writer.stdout.readline().strip(), "rewriting")
@@ -115,8 +95,8 @@ class RegistryLock(AgentTestCase):
 
     def test_releases_and_python_writers_racing_lose_nothing(self):
         self.write_registry([assignment("/p/r%d" % i, 44000 + i) for i in range(20)])
-        writers = [subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_WRITER, self.registry,
-                                     self.lock_path(), "/w%d" % w, "25"]) for w in range(2)]
+        writers = [subprocess.Popen(devtester("append", self.registry, self.lock_path(), "/w%d" % w,
+                                               25)) for w in range(2)]
         for i in range(20):
             result = self.run_cli("release", "/p/r%d" % i)
             self.assertEqual(result.returncode, 0, result.stderr)

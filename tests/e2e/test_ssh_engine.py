@@ -13,7 +13,12 @@ import subprocess
 import time
 import unittest
 
-from harness import Agent, AgentTestCase, agent_binary, assignment, docker_host, wait_for
+from ipa_testing.agent import Agent
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 SSHD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docker", "support",
                     "throwaway-sshd")

@@ -7,7 +7,9 @@ and Podman's Docker-compatible API service.
 import time
 import unittest
 
-from harness import AgentTestCase, assignment, derived_name, wait_for
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.registry_entries import assignment, derived_name
+from ipa_testing.waiting import wait_for
 
 
 class StatusRules:

@@ -10,26 +10,11 @@ import threading
 import time
 import unittest
 
-from harness import AgentTestCase, assignment, status_kib, wait_for
-from test_once import python_lock_holder
-
-PYTHON_WRITER = r"""
-import json, sys, filelock
-registry, lock_path, prefix, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-for i in range(count):
-    with filelock.FileLock(lock_path, timeout=30):
-        with open(registry) as f:
-            data = json.load(f)
-        project = "%s-%d" % (prefix, i)
-        data["assignments"].append({"project_path": project, "port": 40000 + i,
-            "assigned_at": "2025-01-17T10:30:00.123456", "assignment_type": "auto",
-            "status": "active", "container_name": None})
-        if i % 3 == 2:
-            data["assignments"] = [a for a in data["assignments"]
-                                   if a["project_path"] != "%s-%d" % (prefix, i - 1)]
-        with open(registry, "w") as f:
-            json.dump(data, f, indent=2)
-"""
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.proc import status_kib
+from ipa_testing.python_peers import devtester, python_lock_holder
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 
 class WatchProcess(AgentTestCase):
@@ -169,8 +154,8 @@ class WatchProcess(AgentTestCase):
                              for i, n in enumerate(names)])
         self.start_agent()
         lock = os.path.join(self.dir, "port-registry.lock")
-        writers = [subprocess.Popen(["/usr/bin/python3", "-c", PYTHON_WRITER, self.registry,
-                                     lock, "/w%d" % w, "30"]) for w in range(3)]
+        writers = [subprocess.Popen(devtester("append", self.registry, lock, "/w%d" % w, 30))
+                   for w in range(3)]
         for name in names:
             self.docker.run("rm", "-f", name)
         for writer in writers:

@@ -8,16 +8,16 @@ import unittest
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from devtester import as_python_rewrites_it
-from harness import AgentTestCase, assignment
-
-DEVTESTER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "devtester.py")
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.devtester import as_python_rewrites_it
+from ipa_testing.python_peers import devtester
+from ipa_testing.registry_entries import assignment
 
 
 class AssignedAt(AgentTestCase):
 
     def python_assign(self, project, *flags):
-        subprocess.run(["/usr/bin/python3", DEVTESTER, self.registry, "assign", project, *flags],
+        subprocess.run(devtester("assign", self.registry, project, *flags),
                        check=True, capture_output=True, timeout=30)
 
     def entry(self, project):

@@ -11,8 +11,11 @@ from pathlib import Path
 
 from filelock import FileLock
 
-import devtester
-from harness import AgentTestCase, agent_binary, derived_name, docker_host
+from ipa_testing import devtester
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
+from ipa_testing.registry_entries import derived_name
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
                         "examples")

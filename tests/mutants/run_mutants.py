@@ -173,8 +173,8 @@ def test_environment():
     env = dict(os.environ)
     env["IPA_AGENT_BINARY"] = str(BUILD / "iris-port-agent")
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    # As tests/*/CMakeLists.txt sets it: every Python suite imports the e2e harness.
-    env["PYTHONPATH"] = str(SOURCE / "tests" / "e2e")
+    # As tests/CMakeLists.txt sets it: every Python suite imports ipa_testing.
+    env["PYTHONPATH"] = str(SOURCE / "tests" / "support")
     return env
 
 

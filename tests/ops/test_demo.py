@@ -5,7 +5,8 @@ import re
 import subprocess
 import unittest
 
-from ops_support import agent_binary, cannot_run, source_dir
+from ipa_testing.cases import cannot_run
+from ipa_testing.locations import agent_binary, source_dir
 
 
 class DemoTest(unittest.TestCase):

@@ -6,7 +6,8 @@ import re
 import subprocess
 import unittest
 
-from ops_support import agent_binary, cannot_run, source_dir
+from ipa_testing.cases import cannot_run
+from ipa_testing.locations import agent_binary, source_dir
 
 COMMANDS = ["status", "repair", "assign", "release", "get", "clear", "install-service",
             "uninstall-service"]

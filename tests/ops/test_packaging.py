@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import unittest
 
-from ops_support import cannot_run
+from ipa_testing.cases import cannot_run
 
 BUILD_DIR = os.environ.get("IPA_BUILD_DIR", "")
 

@@ -7,7 +7,9 @@ import shutil
 import subprocess
 import unittest
 
-from ops_support import TempHomeTestCase, agent_binary, cannot_run
+from ipa_testing.cases import cannot_run
+from ipa_testing.locations import agent_binary
+from ipa_testing.service_managers import TempHomeTestCase
 
 UNIT_RELATIVE = ".config/systemd/user/iris-port-agent.service"
 PLIST_RELATIVE = "Library/LaunchAgents/com.intersystems-community.iris-port-agent.plist"

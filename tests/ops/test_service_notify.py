@@ -6,14 +6,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "e2e"))
-from harness import docker_host  # noqa: E402
-
-from ops_support import agent_binary  # noqa: E402
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
 
 
 class ServiceNotifyTest(unittest.TestCase):

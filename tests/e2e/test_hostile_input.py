@@ -12,7 +12,10 @@ import tempfile
 import time
 import unittest
 
-from faults_common import agent_binary, assignment, cannot_run, docker_host
+from ipa_testing.cases import cannot_run
+from ipa_testing.engines import docker_host
+from ipa_testing.locations import agent_binary
+from ipa_testing.registry_entries import assignment
 
 NO_DOCKER = "unix:///nonexistent/docker.sock"  # assign only warns; nothing here needs an engine
 

@@ -7,8 +7,13 @@ import threading
 import time
 import unittest
 
-from faults_common import (AgentTestCase, EndpointAgent, assignment, cpu_ticks, docker_host, figure,
-                           status_kib, wait_for)
+from ipa_testing.agent import Agent
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.engines import docker_host
+from ipa_testing.figures import figure
+from ipa_testing.proc import cpu_ticks, status_kib
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 PING_OK = (b"HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nContent-Type: text/plain\r\n"
            b"Content-Length: 2\r\n\r\nOK")
@@ -120,7 +125,7 @@ class HostileEndpoint(AgentTestCase):
         path = os.path.join(self.dir, "hostile.sock")
         engine = HostileEngine(path, mode)
         self.addCleanup(engine.close)
-        agent = EndpointAgent(self.registry, "unix://" + path)
+        agent = Agent(self.registry, host="unix://" + path)
         self.agents.append(agent)
         time.sleep(seconds)
         self.assertIsNone(agent.process.poll(), "agent died:\n" + agent.text())
@@ -186,7 +191,7 @@ class NoEngineAtStart(AgentTestCase):
         gone = self.name("gone")
         self.write_registry([assignment("/p/gone", 26600, container_name=gone)])
         sock = os.path.join(self.dir, "docker.sock")
-        agent = EndpointAgent(self.registry, "unix://" + sock)
+        agent = Agent(self.registry, host="unix://" + sock)
         self.agents.append(agent)
         time.sleep(1.0)
         ticks_before = cpu_ticks(agent.process.pid)

@@ -1,25 +1,13 @@
-"""What the ops tests share: the binary, a temporary HOME, fake service managers."""
+"""A temporary HOME with fake service managers (systemctl, launchctl) on its PATH."""
 
 import os
 import shutil
 import stat
 import subprocess
-import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
-
-from harness import cannot_run  # noqa: E402,F401
-
-
-def agent_binary():
-    return os.environ["IPA_AGENT_BINARY"]
-
-
-def source_dir():
-    return os.environ.get("IPA_SOURCE_DIR",
-                          os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+from ipa_testing.locations import agent_binary
 
 
 FAKE_MANAGER = """#!/bin/sh

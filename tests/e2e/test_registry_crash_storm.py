@@ -9,8 +9,11 @@ import subprocess
 import time
 import unittest
 
-from faults_common import (AgentTestCase, assignment, create_many, figure, temp_files,
-                           wait_statuses)
+from ipa_testing.cases import AgentTestCase, wait_statuses
+from ipa_testing.figures import figure
+from ipa_testing.fleets import create_many
+from ipa_testing.registry_entries import assignment
+from ipa_testing.registry_files import temp_files
 
 ROUNDS = 20
 PER_ROUND = 3

@@ -8,8 +8,12 @@ import subprocess
 import time
 import unittest
 
-from faults_common import (AgentTestCase, IMAGE, assignment, cpu_ticks, docker_host, figure,
-                           wait_for, wait_statuses)
+from ipa_testing.cases import AgentTestCase, wait_statuses
+from ipa_testing.engines import docker_host, IMAGE
+from ipa_testing.figures import figure
+from ipa_testing.proc import cpu_ticks
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 

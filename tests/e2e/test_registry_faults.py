@@ -9,28 +9,12 @@ import subprocess
 import time
 import unittest
 
-from faults_common import (AgentTestCase, assert_no_temp_litter, assignment, cannot_run, figure,
-                           temp_files, wait_for, wait_statuses)
-
-# A Python writer as iris-devtester writes (in place, under the lock) that dies
-# half way: it writes the first half, says so, and waits to be SIGKILLed.
-HALF_WRITER = r"""
-import filelock, json, sys, time
-registry, lock_path, project = sys.argv[1], sys.argv[2], sys.argv[3]
-with filelock.FileLock(lock_path, timeout=30):
-    with open(registry) as f:
-        data = json.load(f)
-    data["assignments"].append({"project_path": project, "port": 39999,
-        "assigned_at": "2025-01-17T10:30:00.123456", "assignment_type": "auto",
-        "status": "active", "container_name": None})
-    text = json.dumps(data, indent=2)
-    f = open(registry, "w")
-    f.write(text[: len(text) // 2])
-    f.flush()
-    print("half", flush=True)
-    time.sleep(3600)
-"""
-
+from ipa_testing.cases import AgentTestCase, cannot_run, wait_statuses
+from ipa_testing.figures import figure
+from ipa_testing.python_peers import devtester
+from ipa_testing.registry_entries import assignment, derived_name
+from ipa_testing.registry_files import assert_no_temp_litter, temp_files
+from ipa_testing.waiting import wait_for
 
 class RegistryFaults(AgentTestCase):
 
@@ -130,8 +114,8 @@ class RegistryFaults(AgentTestCase):
         wait_statuses(self, {"/p/0": "released"})  # written by the agent
 
         lock = os.path.join(self.dir, "port-registry.lock")
-        writer = subprocess.Popen(["/usr/bin/python3", "-c", HALF_WRITER, self.registry, lock,
-                                   "/p/python"], stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(devtester("half-write", self.registry, lock, "/p/python"),
+                                  stdout=subprocess.PIPE, text=True)
         self.assertEqual(writer.stdout.readline().strip(), "half")
         writer.send_signal(signal.SIGKILL)
         writer.wait()
@@ -212,9 +196,9 @@ class RegistryFaults(AgentTestCase):
         assigned = self.run_cli("assign", "/p/d1", "--port", "26401")
         self.assertEqual(assigned.returncode, 0, assigned.stderr)
         second = self.docker.create(self.name("d1"), start=False)
-        self.docker.run("rename", second, derived_name_for("/p/d1", 26401))
-        self.docker.made.append(derived_name_for("/p/d1", 26401))
-        self.docker.run("rm", "-f", derived_name_for("/p/d1", 26401))
+        self.docker.run("rename", second, derived_name("/p/d1", 26401))
+        self.docker.made.append(derived_name("/p/d1", 26401))
+        self.docker.run("rm", "-f", derived_name("/p/d1", 26401))
         wait_statuses(self, {"/p/d1": "stale"})
         self.assertEqual(os.stat(self.registry).st_mode & 0o777, 0o600)
         self.assertEqual(os.stat(home).st_mode & 0o777, 0o700)
@@ -224,11 +208,6 @@ class RegistryFaults(AgentTestCase):
 def read(path):
     with open(path) as f:
         return f.read()
-
-
-def derived_name_for(project, port):
-    from harness import derived_name
-    return derived_name(project, port)
 
 
 class UnsafeRegistries(AgentTestCase):

@@ -15,7 +15,11 @@ import subprocess
 import time
 import unittest
 
-from faults_common import Agent, AgentTestCase, assignment, docker_host, wait_for
+from ipa_testing.agent import Agent
+from ipa_testing.cases import AgentTestCase
+from ipa_testing.engines import docker_host
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
 # A byte-for-byte forwarder from one unix socket to the engine's; killing it drops
 # every connection through it, as an engine going away does.

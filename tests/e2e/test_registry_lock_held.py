@@ -4,10 +4,13 @@ import os
 import time
 import unittest
 
-from faults_common import (AgentTestCase, assignment, create_many, figure, remove_many,
-                           wait_for, wait_statuses)
+from ipa_testing.cases import AgentTestCase, wait_statuses
+from ipa_testing.figures import figure
+from ipa_testing.fleets import create_many, remove_many
+from ipa_testing.python_peers import python_lock_holder
+from ipa_testing.registry_entries import assignment
+from ipa_testing.waiting import wait_for
 
-from test_once import python_lock_holder  # noqa: E402  (tests/e2e, on sys.path)
 
 
 class LockHeld(AgentTestCase):
