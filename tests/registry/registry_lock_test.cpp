@@ -174,8 +174,9 @@ TEST_CASE("Python writers holding filelock.FileLock and this program lose no upd
   constexpr int kCppRounds = 80;
   ipa::test::Children writers;
   for (int i = 0; i < kPythonWriters; ++i) {
-    writers.add(ipa::test::spawn({IPA_PYTHON, std::string(IPA_TEST_DIR) + "/python_writer.py", path,
-                                  "w" + std::to_string(i), std::to_string(kPythonRounds)}));
+    writers.add(ipa::test::spawn(
+        {IPA_PYTHON, std::string(IPA_TEST_DIR) + "/../support/ipa_testing/devtester.py", "counted",
+         path, "w" + std::to_string(i), std::to_string(kPythonRounds)}));
   }
   for (int i = 0; i < kCppRounds; ++i) {
     auto lock = RegistryLock::acquire(ipa::lock_path_for(path), std::chrono::seconds(60));
