@@ -6,11 +6,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#ifdef __APPLE__
-#include <crt_externs.h>
-#include <mach-o/dyld.h>
-#define environ (*_NSGetEnviron())
-#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -28,6 +23,10 @@
 #include "base/file_path.hpp"
 #include "base/log.hpp"
 #include "packaging/service_templates.hpp"
+#include "platform/service_manager.hpp"
+
+// POSIX has it, but only glibc's unistd.h declares it (and macOS's only for executables).
+extern "C" char** environ;
 
 namespace ipa {
 namespace {
@@ -176,22 +175,6 @@ std::string service_file_path(ServiceManager manager, const std::string& home) {
   return base + "/systemd/user/" + kSystemdUnitName;
 }
 
-std::string running_binary_path() {
-#ifdef __APPLE__
-  std::vector<char> buffer(PATH_MAX);
-  auto size = static_cast<std::uint32_t>(buffer.size());
-  if (_NSGetExecutablePath(buffer.data(), &size) != 0) {
-    return "";
-  }
-  char resolved[PATH_MAX];
-  return ::realpath(buffer.data(), resolved) != nullptr ? resolved : "";
-#else
-  std::error_code error;
-  const auto path = std::filesystem::read_symlink("/proc/self/exe", error);
-  return error ? "" : path.string();
-#endif
-}
-
 std::string command_text(const std::vector<std::string>& argv) {
   std::string text;
   for (const std::string& word : argv) {
@@ -332,15 +315,6 @@ const char* manager_name(ServiceManager manager) {
   return manager == ServiceManager::kLaunchd ? "launchd LaunchAgent" : "systemd user unit";
 }
 
-// systemd on Linux, launchd on macOS.
-ServiceManager native_service_manager() {
-#ifdef __APPLE__
-  return ServiceManager::kLaunchd;
-#else
-  return ServiceManager::kSystemd;
-#endif
-}
-
 // The service file for `manager`, from the template in packaging/ that is
 // compiled in. `agent_arguments` follow the binary on its command line;
 // `environment` becomes the service's environment (both may be empty).
@@ -398,13 +372,13 @@ std::map<std::string, std::string> service_environment(
 }  // namespace
 
 int run_install_service(const ServiceOptions& options, const ConfigOverrides& flags) {
-  const ServiceManager manager = options.manager.value_or(native_service_manager());
+  const ServiceManager manager = options.manager.value_or(platform::native_service_manager());
   const std::string home = home_directory();
   if (home.empty()) {
     log_error("install-service: cannot tell your home directory (HOME is not set)");
     return kExitUsage;
   }
-  std::string exec_path = options.exec_path.empty() ? running_binary_path() : options.exec_path;
+  std::string exec_path = options.exec_path.empty() ? platform::running_binary_path() : options.exec_path;
   if (exec_path.empty() || exec_path[0] != '/' || ::access(exec_path.c_str(), X_OK) != 0) {
     log_error("install-service: '" + exec_path +
               "' is not an executable absolute path; pass --exec-path /path/to/iris-port-agent");
@@ -446,7 +420,7 @@ int run_install_service(const ServiceOptions& options, const ConfigOverrides& fl
 }
 
 int run_uninstall_service(const ServiceOptions& options) {
-  const ServiceManager manager = options.manager.value_or(native_service_manager());
+  const ServiceManager manager = options.manager.value_or(platform::native_service_manager());
   const std::string home = home_directory();
   if (home.empty()) {
     log_error("uninstall-service: cannot tell your home directory (HOME is not set)");

@@ -4,11 +4,9 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "platform/service_manager.hpp"
 
 namespace ipa {
-
-// The login service managers the agent can install itself into.
-enum class ServiceManager { kSystemd, kLaunchd };
 
 struct ServiceOptions {
   bool dry_run = false;

@@ -3,10 +3,7 @@
 #include <atomic>
 
 #include "base/log.hpp"
-
-#if IPA_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
+#include "platform/service_notify.hpp"
 
 namespace ipa {
 namespace {
@@ -14,15 +11,11 @@ namespace {
 std::atomic<bool> g_ready_sent{false};
 
 void notify(const std::string& state) {
-#if IPA_HAVE_SYSTEMD
-  const int rc = sd_notify(0, state.c_str());
+  const int rc = platform::notify_service_manager(state);
   if (rc < 0) {
     log_warn("could not tell the service manager '" + state.substr(0, state.find('\n')) +
              "' (sd_notify: error " + std::to_string(-rc) + ")");
   }
-#else
-  (void)state;
-#endif
 }
 
 }  // namespace
