@@ -1,15 +1,11 @@
 #include "agent/service_install.hpp"
 
-#include <fcntl.h>
 #include <pwd.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -17,16 +13,13 @@
 #include <map>
 #include <vector>
 
+#include "agent/child_process.hpp"
 #include "agent/exit_codes.hpp"
-#include "agent/port_commands.hpp"
+#include "agent/service_file.hpp"
 #include "base/atomic_write.hpp"
 #include "base/file_path.hpp"
 #include "base/log.hpp"
-#include "packaging/service_templates.hpp"
 #include "platform/service_manager.hpp"
-
-// POSIX has it, but only glibc's unistd.h declares it (and macOS's only for executables).
-extern "C" char** environ;
 
 namespace ipa {
 namespace {
@@ -43,116 +36,6 @@ constexpr const char* kCapturedVariables[] = {
 // Paths the service, which starts elsewhere, must see as absolute.
 constexpr const char* kCapturedPaths[] = {"IRIS_PORT_REGISTRY", "DOCKER_CONFIG",
                                           "DOCKER_CERT_PATH"};
-
-void replace_all(std::string& text, const std::string& from, const std::string& to) {
-  for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
-
-// One word of a systemd command line or assignment (systemd.syntax(7)):
-// quoted when it holds anything but plain characters, with "%" doubled so
-// it is not a specifier and, in ExecStart=, "$" doubled so it is not a
-// variable.
-std::string systemd_word(const std::string& word, bool in_command_line) {
-  const bool plain = !word.empty() && word.find_first_not_of(
-                                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                          "0123456789/._:+@=,-") == std::string::npos;
-  if (plain) {
-    return word;
-  }
-  std::string quoted = "\"";
-  for (const char c : word) {
-    switch (c) {
-      case '\\':
-      case '"':
-        quoted += '\\';
-        quoted += c;
-        break;
-      case '\n':
-        quoted += "\\n";
-        break;
-      case '%':
-        quoted += "%%";
-        break;
-      case '$':
-        quoted += in_command_line ? "$$" : "$";
-        break;
-      default:
-        quoted += c;
-    }
-  }
-  return quoted + "\"";
-}
-
-std::string xml_text(const std::string& text) {
-  std::string escaped;
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        escaped += "&amp;";
-        break;
-      case '<':
-        escaped += "&lt;";
-        break;
-      case '>':
-        escaped += "&gt;";
-        break;
-      case '"':
-        escaped += "&quot;";
-        break;
-      default:
-        escaped += c;
-    }
-  }
-  return escaped;
-}
-
-std::string render_systemd(const std::string& exec_path, const std::vector<std::string>& arguments,
-                           const std::map<std::string, std::string>& environment) {
-  std::string exec_start = systemd_word(exec_path, true);
-  for (const std::string& argument : arguments) {
-    exec_start += ' ';
-    exec_start += systemd_word(argument, true);
-  }
-  std::string environment_lines;
-  for (const auto& [name, value] : environment) {
-    environment_lines += "Environment=";
-    std::string assignment = name;
-    assignment += '=';
-    assignment += value;
-    environment_lines += systemd_word(assignment, false);
-    environment_lines += '\n';
-  }
-  std::string unit = kSystemdUnitTemplate;
-  replace_all(unit, "{{ENVIRONMENT}}", environment_lines);
-  replace_all(unit, "{{EXEC_START}}", exec_start);
-  return unit;
-}
-
-std::string render_launchd(const std::string& exec_path, const std::vector<std::string>& arguments,
-                           const std::map<std::string, std::string>& environment,
-                           const std::string& home) {
-  std::string program_arguments = "    <string>" + xml_text(exec_path) + "</string>\n";
-  for (const std::string& argument : arguments) {
-    program_arguments += "    <string>" + xml_text(argument) + "</string>\n";
-  }
-  std::string environment_dict;
-  if (!environment.empty()) {
-    environment_dict = "  <key>EnvironmentVariables</key>\n  <dict>\n";
-    for (const auto& [name, value] : environment) {
-      environment_dict +=
-          "    <key>" + xml_text(name) + "</key>\n    <string>" + xml_text(value) + "</string>\n";
-    }
-    environment_dict += "  </dict>\n";
-  }
-  std::string plist = kLaunchdPlistTemplate;
-  replace_all(plist, "{{PROGRAM_ARGUMENTS}}", program_arguments);
-  replace_all(plist, "{{ENVIRONMENT}}", environment_dict);
-  // launchd does not expand "~", so the log path is written out.
-  replace_all(plist, "{{LOG_PATH}}", xml_text(home + "/Library/Logs/iris-port-agent.log"));
-  return plist;
-}
 
 std::string home_directory() {
   if (const char* home = std::getenv("HOME"); home != nullptr && home[0] == '/') {
@@ -173,59 +56,6 @@ std::string service_file_path(ServiceManager manager, const std::string& home) {
   const std::string base =
       config_home != nullptr && config_home[0] == '/' ? config_home : home + "/.config";
   return base + "/systemd/user/" + kSystemdUnitName;
-}
-
-std::string command_text(const std::vector<std::string>& argv) {
-  std::string text;
-  for (const std::string& word : argv) {
-    text += (text.empty() ? "" : " ") + word;
-  }
-  return text;
-}
-
-bool on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string_view rest = path != nullptr ? path : "/usr/bin:/bin";
-  while (true) {
-    const auto colon = rest.find(':');
-    std::string candidate(rest.substr(0, colon));
-    candidate += '/';
-    candidate += program;
-    if (candidate.size() > 1 + program.size() && ::access(candidate.c_str(), X_OK) == 0) {
-      return true;
-    }
-    if (colon == std::string_view::npos) {
-      return false;
-    }
-    rest.remove_prefix(colon + 1);
-  }
-}
-
-// Runs a command with the terminal's output (or none, when quiet). Returns
-// its exit status, or -1 when it could not be started.
-int run_command(const std::vector<std::string>& argv, bool quiet) {
-  std::vector<char*> args;
-  args.reserve(argv.size() + 1);
-  for (const std::string& word : argv) {
-    args.push_back(const_cast<char*>(word.c_str()));
-  }
-  args.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  if (quiet) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  }
-  pid_t child = 0;
-  const int spawned = ::posix_spawnp(&child, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) {
-    return -1;
-  }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 // True when commands can reach the service manager: systemctl needs a user
@@ -282,8 +112,11 @@ bool run_commands(const std::vector<ManagerCommand>& commands) {
     std::cout << "running: " << command_text(command.argv) << std::endl;
     const int status = run_command(command.argv, command.may_fail);
     if (status != 0 && !command.may_fail) {
-      log_error("'" + command_text(command.argv) + "' failed (exit " + std::to_string(status) +
-                "); fix the cause and run it again");
+      // Appended, not "'" + text + ...: GCC 12 warns (-Wrestrict) about that concatenation.
+      std::string message = "'";
+      message += command_text(command.argv);
+      message += "' failed (exit " + std::to_string(status) + "); fix the cause and run it again";
+      log_error(message);
       return false;
     }
   }
@@ -313,18 +146,6 @@ Result<std::string> write_service_file(const std::string& path, const std::strin
 
 const char* manager_name(ServiceManager manager) {
   return manager == ServiceManager::kLaunchd ? "launchd LaunchAgent" : "systemd user unit";
-}
-
-// The service file for `manager`, from the template in packaging/ that is
-// compiled in. `agent_arguments` follow the binary on its command line;
-// `environment` becomes the service's environment (both may be empty).
-std::string render_service_file(ServiceManager manager, const std::string& exec_path,
-                                const std::vector<std::string>& agent_arguments,
-                                const std::map<std::string, std::string>& environment,
-                                const std::string& home) {
-  return manager == ServiceManager::kLaunchd
-             ? render_launchd(exec_path, agent_arguments, environment, home)
-             : render_systemd(exec_path, agent_arguments, environment);
 }
 
 // The command-line flags and environment variables that pick the registry
@@ -378,7 +199,8 @@ int run_install_service(const ServiceOptions& options, const ConfigOverrides& fl
     log_error("install-service: cannot tell your home directory (HOME is not set)");
     return kExitUsage;
   }
-  std::string exec_path = options.exec_path.empty() ? platform::running_binary_path() : options.exec_path;
+  std::string exec_path =
+      options.exec_path.empty() ? platform::running_binary_path() : options.exec_path;
   if (exec_path.empty() || exec_path[0] != '/' || ::access(exec_path.c_str(), X_OK) != 0) {
     log_error("install-service: '" + exec_path +
               "' is not an executable absolute path; pass --exec-path /path/to/iris-port-agent");
