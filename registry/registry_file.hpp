@@ -47,10 +47,11 @@ Result<LoadedRegistry> load_registry(const std::string& path, RegistryAccess acc
 // other file that is not a regular one, or a failed read.
 Result<std::string> read_file(const std::string& path);
 
-// Replaces `path` with `bytes`: temp file beside it (O_CREAT|O_EXCL|O_NOFOLLOW,
-// 0600), write, fsync, rename, fsync the directory. Falls back to an in-place
-// write when rename fails with EBUSY (bind-mounted file). Creates a missing
-// directory with mode 0700. Removes temp files a crashed writer left behind.
+// Replaces `path` with `bytes` through write_file_atomically (base/atomic_write.hpp,
+// mode 0600, durable). Falls back to an in-place write when rename fails with
+// EBUSY (bind-mounted file). Creates a missing directory with mode 0700.
+// Removes the temp files a crashed writer left behind, of the registry and of
+// its last good copy (one read of the directory).
 // An unsafe registry (see RegistryAccess) is refused (kUsage) and left alone;
 // when allowed, a symlink at `path` is kept and the file it names is replaced.
 // On failure (kIo) the old registry is left as it was and no temp file remains.
@@ -64,9 +65,11 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
 void remove_leftover_temps(const std::string& registry_path);
 
 // The last good copy: `<path>.bak` (mode 0600), rewritten only when `bytes`
-// differ from it. `bytes` must be a registry that parsed. The caller holds
-// the registry lock, as for save_atomically, and sweeps the copy's leftover
-// temp files with remove_leftover_temps.
+// differ from it; while the copy is the file this process last wrote or
+// compared, it is not read back to compare again. `bytes` must be a registry
+// that parsed. The caller holds the registry lock, as for save_atomically,
+// which sweeps the copy's leftover temp files (remove_leftover_temps when
+// nothing is saved).
 std::string backup_path_for(const std::string& registry_path);
 Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes);
 
