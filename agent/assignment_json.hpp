@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "reconciler/model.hpp"
+#include "model/assignment.hpp"
 
 namespace ipa {
 

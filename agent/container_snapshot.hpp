@@ -4,7 +4,7 @@
 
 #include "agent/docker/engine_selection.hpp"
 #include "base/result.hpp"
-#include "reconciler/model.hpp"
+#include "model/container.hpp"
 
 namespace ipa {
 

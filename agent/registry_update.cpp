@@ -20,11 +20,12 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
     return lock.error();
   }
   // Temp files are only created under the lock we now hold, so any present
-  // were left by a writer that died; a restarted agent may have nothing to
-  // save, so every locked access sweeps them, not only a save.
-  remove_leftover_temps(registry_path);
+  // were left by a writer that died. A save sweeps them itself; a restarted
+  // agent may have nothing to save, so every access that saves nothing sweeps
+  // them here: once per access either way.
   auto loaded = load_registry(registry_path, access);
   if (!loaded) {
+    remove_leftover_temps(registry_path);
     return loaded.error();
   }
   // What we just read parsed: it is the newest good copy, even if a Python
@@ -41,11 +42,13 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
   Registry& registry = loaded->registry;
   auto mutated = mutate(registry);
   if (!mutated) {
+    remove_leftover_temps(registry_path);
     keep_loaded();
     return mutated.error();
   }
   UpdateOutcome outcome;
   if (*mutated == Mutation::kUnchanged) {
+    remove_leftover_temps(registry_path);
     keep_loaded();
     outcome.bytes = std::move(loaded->bytes);
     return outcome;

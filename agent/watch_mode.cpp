@@ -1,6 +1,5 @@
 #include "agent/watch_mode.hpp"
 
-#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -23,12 +22,13 @@
 #include "agent/watch/engine_follower.hpp"
 #include "agent/watch/registry_writer.hpp"
 #include "base/log.hpp"
+#include "platform/memory.hpp"
 
 namespace ipa {
 namespace {
 
-constexpr std::uint64_t kShutdownBudgetMs = 900;  // SIGTERM to exit within a second
-constexpr int kKeepFreedBytes = 32 << 20;         // glibc's largest mmap threshold
+constexpr std::uint64_t kShutdownBudgetMs = 900;                 // SIGTERM to exit within a second
+constexpr std::size_t kKeepFreedBytes = std::size_t{32} << 20U;  // glibc's largest mmap threshold
 
 Backoff backoff_of(const Config& config) {
   return Backoff{config.backoff_initial_ms, config.backoff_max_ms};
@@ -192,9 +192,7 @@ int run_watch_mode(const Config& config, const ConfigOverrides& flags) {
   // buffers, gave the pages back after every write, and faulting them in
   // again cost more than the write's parse and serialization together.
   ::setenv("UV_THREADPOOL_SIZE", "1", 0);
-  ::mallopt(M_ARENA_MAX, 1);
-  ::mallopt(M_TRIM_THRESHOLD, kKeepFreedBytes);
-  ::mallopt(M_MMAP_THRESHOLD, kKeepFreedBytes);
+  platform::tune_allocator_for_one_writer(kKeepFreedBytes);
   uv_loop_t loop;
   uv_loop_init(&loop);
   {

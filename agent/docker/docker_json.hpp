@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "base/result.hpp"
-#include "reconciler/model.hpp"
+#include "model/container.hpp"
 
 namespace ipa {
 

@@ -12,7 +12,7 @@
 #include "agent/docker/docker_endpoint.hpp"
 #include "agent/docker/engine_info.hpp"
 #include "base/result.hpp"
-#include "reconciler/model.hpp"
+#include "model/container.hpp"
 
 namespace ipa {
 

@@ -5,7 +5,7 @@
 #include <optional>
 #include <string>
 
-#include "reconciler/model.hpp"
+#include "model/container.hpp"
 
 namespace ipa {
 

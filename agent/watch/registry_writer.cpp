@@ -1,13 +1,12 @@
 #include "agent/watch/registry_writer.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <iterator>
 #include <utility>
 
 #include "base/file_path.hpp"
 #include "base/log.hpp"
+#include "platform/memory.hpp"
 
 namespace ipa {
 namespace {
@@ -230,7 +229,7 @@ void RegistryWriter::on_quiet(uv_timer_t* timer) {
 }
 
 void RegistryWriter::return_memory(uv_work_t* /*request*/) {
-  ::malloc_trim(0);
+  platform::return_freed_memory();
 }
 
 void RegistryWriter::after_return_memory(uv_work_t* request, int /*status*/) {
