@@ -13,14 +13,9 @@
 
 using namespace std::chrono_literals;
 using ipa::test::docker;
+using ipa::test::engine_endpoint;
 
 namespace {
-
-ipa::DockerEndpoint engine_endpoint() {
-  auto ep = ipa::DockerEndpoint::parse(ipa::test::engine_host(), {});
-  REQUIRE(ep.ok());
-  return ep.value();
-}
 
 // True if `actions` holds `expected` in this order (other actions may come between).
 bool in_order(const std::vector<std::string>& actions, const std::vector<std::string>& expected) {

@@ -18,12 +18,10 @@ TEST_CASE("the watch syncs with a full list, then delivers the engine's events i
   const auto after = reaper.add(ipa::test::unique_name("after"));
   const std::string before_id = docker("create --name " + before + " iris-sandbox:latest");
 
-  auto ep = ipa::DockerEndpoint::parse(ipa::test::engine_host(), {});
-  REQUIRE(ep.ok());
   ipa::test::LoopDriver driver;
   ipa::test::WatchLog log;
   {
-    ipa::DockerWatch watch(driver.loop(), ep.value(), {}, log.callbacks());
+    ipa::DockerWatch watch(driver.loop(), ipa::test::engine_endpoint(), {}, log.callbacks());
     watch.start();
     REQUIRE(driver.pump_until([&] { return !log.lists.empty(); }, 20s));
     const auto& list = log.lists.front();

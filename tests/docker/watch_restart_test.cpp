@@ -109,11 +109,9 @@ TEST_CASE(
   ipa::test::ContainerReaper reaper;
   const auto first = reaper.add(ipa::test::unique_name("first"));
   const auto second = reaper.add(ipa::test::unique_name("second"));
-  auto ep = ipa::DockerEndpoint::parse(ipa::test::engine_host(), {});
-  REQUIRE(ep.ok());
   ipa::test::LoopDriver driver;
   ipa::test::WatchLog log;
-  ipa::DockerWatch watch(driver.loop(), ep.value(), {}, log.callbacks());
+  ipa::DockerWatch watch(driver.loop(), ipa::test::engine_endpoint(), {}, log.callbacks());
   watch.start();
   REQUIRE(driver.pump_until([&] { return log.lists.size() == 1; }, 20s));
 

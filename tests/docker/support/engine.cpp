@@ -32,6 +32,12 @@ std::string podman_host() {
   return host_from("IPA_TEST_PODMAN_HOST", "podman-sandbox");
 }
 
+DockerEndpoint engine_endpoint() {
+  auto endpoint = DockerEndpoint::parse(engine_host(), {});
+  REQUIRE(endpoint.ok());
+  return endpoint.value();
+}
+
 CommandResult run(const std::string& command) {
   CommandResult result;
   FILE* pipe = ::popen(command.c_str(), "r");

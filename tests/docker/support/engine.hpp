@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "agent/docker/docker_endpoint.hpp"
+
 namespace ipa::test {
 
 // The Docker engine under test, from IPA_TEST_DOCKER_HOST (scripts/test sets
@@ -11,6 +13,8 @@ std::string engine_host();
 // The Podman API service under test, from IPA_TEST_PODMAN_HOST (scripts/test
 // starts scripts/podman-sandbox), likewise.
 std::string podman_host();
+// engine_host() as an endpoint.
+DockerEndpoint engine_endpoint();
 
 struct CommandResult {
   int status = -1;
