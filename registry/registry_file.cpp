@@ -443,7 +443,6 @@ Result<Ok> keep_last_good(const std::string& registry_path, const std::string& b
   return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
                                         describe(*failure) + "; " +
                                         remedy_for(failure->error, failure->directory));
-  return Ok{};
 }
 
 }  // namespace ipa
