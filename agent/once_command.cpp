@@ -25,10 +25,10 @@ int run_once(const Config& config) {
   std::vector<PendingStep> steps;
   steps.emplace_back(std::make_shared<const std::vector<Container>>(std::move(*containers)));
   const ReconcileJob job = reconcile_job_for(config, std::move(steps));
-  ContainerNamer namer;
+  WriterMemory memory;
   const ReconcileResult result =
       run_reconcile_job(config.registry_path, job,
-                        LockWait{std::chrono::milliseconds(config.lock_timeout_ms)}, namer);
+                        LockWait{std::chrono::milliseconds(config.lock_timeout_ms)}, memory);
   if (!result.outcome) {
     log_error(result.outcome.error().message);
     return exit_code_for(result.outcome.error());

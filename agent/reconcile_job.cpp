@@ -82,12 +82,12 @@ bool includes_full_list(const ReconcileJob& job) {
 }
 
 ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
-                                  LockWait wait, ContainerNamer& namer) {
+                                  LockWait wait, WriterMemory& memory) {
   ReconcileResult result;
   result.outcome = update_registry(
-      registry_path, wait,
+      registry_path, wait, memory.last_good,
       [&](Registry& registry) -> Result<Mutation> {
-        const Plan plan = plan_steps(registry, job, namer);
+        const Plan plan = plan_steps(registry, job, memory.namer);
         result.decisions = plan.log();
         result.summary = plan.summary();
         const bool record_note = job.always_record_agent && job.agent_json &&

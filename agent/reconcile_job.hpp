@@ -50,9 +50,16 @@ ReconcileJob reconcile_job_for(const Config& config, std::vector<PendingStep> st
 // A job with a container list in it is a full reconcile.
 bool includes_full_list(const ReconcileJob& job);
 
+// What a writer carries from one job to the next: the names it derived, and
+// what the last good copy holds.
+struct WriterMemory {
+  ContainerNamer namer;
+  LastGoodCopy last_good;
+};
+
 // Applies the steps to the registry in one locked read-modify-write. Pure
 // decisions come from reconciler/; this only moves them into the file.
 ReconcileResult run_reconcile_job(const std::string& registry_path, const ReconcileJob& job,
-                                  LockWait wait, ContainerNamer& namer);
+                                  LockWait wait, WriterMemory& memory);
 
 }  // namespace ipa

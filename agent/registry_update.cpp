@@ -7,6 +7,7 @@
 namespace ipa {
 
 Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
+                                      LastGoodCopy& last_good,
                                       const std::function<Result<Mutation>(Registry&)>& mutate,
                                       RegistryAccess access) {
   // Before the lock file is created: a refused registry leaves no trace.
@@ -20,12 +21,11 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
     return lock.error();
   }
   // Temp files are only created under the lock we now hold, so any present
-  // were left by a writer that died. A save sweeps them itself; a restarted
-  // agent may have nothing to save, so every access that saves nothing sweeps
-  // them here: once per access either way.
+  // were left by a writer that died. Swept here, once per locked access, and
+  // not only by a save: a restarted agent may have nothing to save.
+  remove_leftover_temps(registry_path, access);
   auto loaded = load_registry(registry_path, access);
   if (!loaded) {
-    remove_leftover_temps(registry_path);
     return loaded.error();
   }
   // What we just read parsed: it is the newest good copy, even if a Python
@@ -34,7 +34,7 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
   // whole file between an event and the registry showing it.
   const auto keep_loaded = [&] {
     if (loaded->existed) {
-      if (auto kept = keep_last_good(registry_path, loaded->bytes); !kept) {
+      if (auto kept = last_good.keep(registry_path, loaded->bytes); !kept) {
         log_warn(kept.error().message);
       }
     }
@@ -42,13 +42,11 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
   Registry& registry = loaded->registry;
   auto mutated = mutate(registry);
   if (!mutated) {
-    remove_leftover_temps(registry_path);
     keep_loaded();
     return mutated.error();
   }
   UpdateOutcome outcome;
   if (*mutated == Mutation::kUnchanged) {
-    remove_leftover_temps(registry_path);
     keep_loaded();
     outcome.bytes = std::move(loaded->bytes);
     return outcome;
@@ -59,10 +57,17 @@ Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait
     return saved.error();
   }
   outcome.written = true;
-  if (auto kept = keep_last_good(registry_path, outcome.bytes); !kept) {
+  if (auto kept = last_good.keep(registry_path, outcome.bytes); !kept) {
     log_warn(kept.error().message);
   }
   return outcome;
+}
+
+Result<UpdateOutcome> update_registry(const std::string& registry_path, LockWait wait,
+                                      const std::function<Result<Mutation>(Registry&)>& mutate,
+                                      RegistryAccess access) {
+  LastGoodCopy last_good;
+  return update_registry(registry_path, wait, last_good, mutate, access);
 }
 
 }  // namespace ipa

@@ -7,6 +7,7 @@
 #include "agent/wall_clock.hpp"
 #include "base/log.hpp"
 #include "base/printable.hpp"
+#include "registry/last_good_copy.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
 

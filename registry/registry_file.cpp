@@ -12,9 +12,6 @@
 #include <cstdlib>
 #include <functional>
 #include <initializer_list>
-#include <map>
-#include <mutex>
-#include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -27,6 +24,7 @@
 #include "base/regular_file.hpp"
 #include "base/unique_fd.hpp"
 #include "base/write_all.hpp"
+#include "registry/last_good_copy.hpp"
 #include "registry/registry_lock.hpp"
 #include "registry/write_remedy.hpp"
 
@@ -258,58 +256,6 @@ Error save_error(const std::string& path, const std::string& what) {
                                         " (the registry was left as it was)");
 }
 
-// What this process last found or wrote as the last good copy: the file's
-// identity and the hash of its bytes. An update that changes nothing offers
-// the copy the same bytes again; while the file is the one seen then (same
-// inode, size and times) it is not read back whole to compare. Anything else
-// that touched the file (a rename over it, a write) changes its identity.
-class KnownCopies {
- public:
-  bool holds(const std::string& path, std::size_t hash) {
-    const auto identity = identity_of(path);
-    const std::lock_guard<std::mutex> guard(mutex_);
-    const auto found = copies_.find(path);
-    return identity && found != copies_.end() && found->second.hash == hash &&
-           found->second.identity == *identity;
-  }
-
-  void remember(const std::string& path, std::size_t hash) {
-    const auto identity = identity_of(path);
-    const std::lock_guard<std::mutex> guard(mutex_);
-    if (identity) {
-      copies_[path] = {*identity, hash};
-    } else {
-      copies_.erase(path);
-    }
-  }
-
- private:
-  using Identity = std::array<long long, 5>;
-  struct Known {
-    Identity identity;
-    std::size_t hash;
-  };
-
-  static std::optional<Identity> identity_of(const std::string& path) {
-    struct stat info {};
-    if (::lstat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
-      return std::nullopt;
-    }
-    // Whole seconds (st_mtime, portable); the inode is what a rename over the copy changes.
-    return Identity{static_cast<long long>(info.st_dev), static_cast<long long>(info.st_ino),
-                    static_cast<long long>(info.st_size), static_cast<long long>(info.st_mtime),
-                    static_cast<long long>(info.st_ctime)};
-  }
-
-  std::mutex mutex_;
-  std::map<std::string, Known> copies_;
-};
-
-KnownCopies& known_copies() {
-  static KnownCopies copies;
-  return copies;
-}
-
 }  // namespace
 
 Result<std::string> read_file(const std::string& path) {
@@ -374,13 +320,10 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
   }
   const std::string target = access.allow_unsafe ? resolve_symlink(path) : path;
   const std::string directory = directory_of(target);
-  const std::string name = file_name_of(target);
   auto made = make_private_directories(directory);
   if (!made) {
     return made;
   }
-  // The copy's temp files too: a save is the one sweep of the directory an update needs.
-  remove_stale_temps(directory, {name, file_name_of(backup_path_for(target))});
   const auto failure = write_file_atomically(target, bytes);
   if (!failure) {
     return Ok{};
@@ -403,46 +346,17 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
   return Ok{};
 }
 
-void remove_leftover_temps(const std::string& registry_path) {
-  const std::string directory = directory_of(registry_path);
-  remove_stale_temps(directory,
-                     {file_name_of(registry_path), file_name_of(backup_path_for(registry_path))});
-}
-
-std::string backup_path_for(const std::string& registry_path) {
-  return registry_path + ".bak";
-}
-
-// No fsync: the copy is a fallback for a registry that a Python writer
-// truncated, and the bytes it holds were just read from, or fsynced to, the
-// registry itself. A power cut can at worst leave an old or empty copy, which
-// `repair` rejects when it does not parse, so an fsync on every change of the
-// registry would buy little.
-Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes) {
+void remove_leftover_temps(const std::string& registry_path, RegistryAccess access) {
+  // A save writes beside the file it replaces (a symlink's target, when
+  // allowed); the copy lives beside the path as given.
+  const std::string target = access.allow_unsafe ? resolve_symlink(registry_path) : registry_path;
   const std::string backup = backup_path_for(registry_path);
-  const std::size_t hash = std::hash<std::string_view>{}(bytes);
-  if (known_copies().holds(backup, hash)) {
-    return Ok{};
+  if (directory_of(target) == directory_of(backup)) {
+    remove_stale_temps(directory_of(target), {file_name_of(target), file_name_of(backup)});
+    return;
   }
-  // Not followed: a link planted at the copy's path is replaced, never read.
-  if (auto current = read_opened(backup, true); current && *current == bytes) {
-    known_copies().remember(backup, hash);
-    return Ok{};
-  }
-  const auto failure = write_file_atomically(backup, bytes, AtomicWriteOptions{0600, false});
-  if (!failure) {
-    known_copies().remember(backup, hash);
-    return Ok{};
-  }
-  if (failure->step == AtomicWriteFailure::Step::kRename) {
-    return make_error(
-        ErrorCode::kIo,
-        describe_errno("cannot replace the last good registry copy " + backup, failure->error) +
-            "; move it away if it is not a file");
-  }
-  return make_error(ErrorCode::kIo, "cannot keep the last good registry copy " + backup + ": " +
-                                        describe(*failure) + "; " +
-                                        remedy_for(failure->error, failure->directory));
+  remove_stale_temps(directory_of(target), {file_name_of(target)});
+  remove_stale_temps(directory_of(backup), {file_name_of(backup)});
 }
 
 }  // namespace ipa

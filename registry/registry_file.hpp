@@ -50,8 +50,8 @@ Result<std::string> read_file(const std::string& path);
 // Replaces `path` with `bytes` through write_file_atomically (base/atomic_write.hpp,
 // mode 0600, durable). Falls back to an in-place write when rename fails with
 // EBUSY (bind-mounted file). Creates a missing directory with mode 0700.
-// Removes the temp files a crashed writer left behind, of the registry and of
-// its last good copy (one read of the directory).
+// Temp files a crashed writer left are not its business: the caller sweeps
+// them once per locked access (remove_leftover_temps).
 // An unsafe registry (see RegistryAccess) is refused (kUsage) and left alone;
 // when allowed, a symlink at `path` is kept and the file it names is replaced.
 // On failure (kIo) the old registry is left as it was and no temp file remains.
@@ -60,17 +60,9 @@ Result<Ok> save_atomically(const std::string& path, const std::string& bytes,
                            RegistryAccess access = {});
 
 // Removes the temp files (of the registry and of its last good copy) that a
-// writer killed mid-save left in the registry's directory. The caller holds
-// the registry lock: temp files are only ever made under it, so none is live.
-void remove_leftover_temps(const std::string& registry_path);
-
-// The last good copy: `<path>.bak` (mode 0600), rewritten only when `bytes`
-// differ from it; while the copy is the file this process last wrote or
-// compared, it is not read back to compare again. `bytes` must be a registry
-// that parsed. The caller holds the registry lock, as for save_atomically,
-// which sweeps the copy's leftover temp files (remove_leftover_temps when
-// nothing is saved).
-std::string backup_path_for(const std::string& registry_path);
-Result<Ok> keep_last_good(const std::string& registry_path, const std::string& bytes);
+// writer killed mid-save left: one read of the directory they are in. The
+// caller holds the registry lock: temp files are only ever made under it, so
+// none is live. `access` as for the save (an allowed symlink's target).
+void remove_leftover_temps(const std::string& registry_path, RegistryAccess access = {});
 
 }  // namespace ipa

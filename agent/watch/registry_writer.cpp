@@ -99,7 +99,7 @@ void RegistryWriter::start_write() {
 
 void RegistryWriter::run_write(uv_work_t* request) {
   auto* write = static_cast<Write*>(request->data);
-  write->result = run_reconcile_job(write->registry_path, write->job, LockWait{}, write->namer);
+  write->result = run_reconcile_job(write->registry_path, write->job, LockWait{}, write->memory);
 }
 
 void RegistryWriter::after_write(uv_work_t* request, int /*status*/) {

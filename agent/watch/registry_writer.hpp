@@ -47,13 +47,13 @@ class RegistryWriter {
   enum class Blocked { kNo, kLockBusy, kUnreadable, kIoFailure };
 
   // The one write in flight. The pool thread touches nothing else: its own
-  // copy of the registry path and the job, the namer's cache, the result.
+  // copy of the registry path and the job, the writer's memory, the result.
   struct Write {
     uv_work_t request{};
     RegistryWriter* writer = nullptr;  // read on the loop only
     std::string registry_path;
     ReconcileJob job;
-    ContainerNamer namer;  // derived names, remembered from write to write
+    WriterMemory memory;  // derived names and the last good copy, from write to write
     ReconcileResult result;
   };
 

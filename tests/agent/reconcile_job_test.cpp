@@ -79,32 +79,32 @@ bool written(const ipa::ReconcileResult& result) {
 
 TEST_CASE("a sync records a new agent's note even when nothing else changed", "[agent][note]") {
   const TempRegistry registry;
-  ipa::ContainerNamer namer;
+  ipa::WriterMemory memory;
   const auto result = ipa::run_reconcile_job(
-      registry.path, sync_with_note(note(100, "unix:///a.sock", "T1")), {}, namer);
+      registry.path, sync_with_note(note(100, "unix:///a.sock", "T1")), {}, memory);
   CHECK(written(result));
   CHECK(registry.bytes().find("\"pid\": 100") != std::string::npos);
 }
 
 TEST_CASE("a reconnect of the same agent to the same engine writes nothing", "[agent][note]") {
   const TempRegistry registry;
-  ipa::ContainerNamer namer;
+  ipa::WriterMemory memory;
   (void)ipa::run_reconcile_job(registry.path, sync_with_note(note(100, "unix:///a.sock", "T1")), {},
-                               namer);
+                               memory);
   const std::string before = registry.bytes();
   const auto again = ipa::run_reconcile_job(
-      registry.path, sync_with_note(note(100, "unix:///a.sock", "T2")), {}, namer);
+      registry.path, sync_with_note(note(100, "unix:///a.sock", "T2")), {}, memory);
   CHECK_FALSE(written(again));
   CHECK(registry.bytes() == before);
 }
 
 TEST_CASE("a sync against another engine records the new engine", "[agent][note]") {
   const TempRegistry registry;
-  ipa::ContainerNamer namer;
+  ipa::WriterMemory memory;
   (void)ipa::run_reconcile_job(registry.path, sync_with_note(note(100, "unix:///a.sock", "T1")), {},
-                               namer);
+                               memory);
   const auto switched = ipa::run_reconcile_job(
-      registry.path, sync_with_note(note(100, "unix:///podman.sock", "T2")), {}, namer);
+      registry.path, sync_with_note(note(100, "unix:///podman.sock", "T2")), {}, memory);
   CHECK(written(switched));
   CHECK(registry.bytes().find("unix:///podman.sock") != std::string::npos);
 }

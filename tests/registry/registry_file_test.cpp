@@ -97,16 +97,27 @@ TEST_CASE("a missing registry directory is created with mode 0700") {
   CHECK(ipa::test::permissions_of(path) == 0600);
 }
 
-TEST_CASE("temp files a crashed writer left behind are removed at the next save") {
+TEST_CASE("temp files a crashed writer left, of the registry and its copy, are swept") {
   TempDir dir;
   const std::string path = dir.file("port-registry.json");
   ipa::test::write_bytes(dir.file(".port-registry.json.tmp-4242-00000000deadbeef"), "{\"as");
+  ipa::test::write_bytes(dir.file(".port-registry.json.bak.tmp-4242-00000000deadbeef"), "{\"as");
   ipa::test::write_bytes(dir.file("unrelated.tmp-1"), "keep me");
-  REQUIRE(ipa::save_atomically(path, Registry().serialize()).ok());
-  const auto names = ipa::test::names_in(dir.path());
-  CHECK(std::count(names.begin(), names.end(), ".port-registry.json.tmp-4242-00000000deadbeef") ==
-        0);
-  CHECK(std::count(names.begin(), names.end(), "unrelated.tmp-1") == 1);
+  ipa::remove_leftover_temps(path);
+  CHECK(ipa::test::names_in(dir.path()) == std::vector<std::string>{"unrelated.tmp-1"});
+}
+
+TEST_CASE("an allowed symlinked registry's temp files are swept beside its target") {
+  TempDir dir;
+  REQUIRE(mkdir(dir.file("real").c_str(), 0700) == 0);
+  const std::string link = dir.file("port-registry.json");
+  ipa::test::write_bytes(dir.file("real/target.json"), Registry().serialize());
+  REQUIRE(symlink(dir.file("real/target.json").c_str(), link.c_str()) == 0);
+  ipa::test::write_bytes(dir.file("real/.target.json.tmp-4242-00000000deadbeef"), "{\"as");
+  ipa::test::write_bytes(dir.file(".port-registry.json.bak.tmp-4242-00000000deadbeef"), "{\"as");
+  ipa::remove_leftover_temps(link, ipa::RegistryAccess{true});
+  CHECK(ipa::test::names_in(dir.file("real")) == std::vector<std::string>{"target.json"});
+  CHECK(ipa::test::names_in(dir.path()) == std::vector<std::string>{"port-registry.json", "real"});
 }
 
 TEST_CASE("an allowed symlinked registry stays a symlink and its target is replaced") {
@@ -121,27 +132,6 @@ TEST_CASE("an allowed symlinked registry stays a symlink and its target is repla
   REQUIRE(lstat(link.c_str(), &info) == 0);
   CHECK(S_ISLNK(info.st_mode));
   CHECK(ipa::test::read_bytes(target) == bytes);
-}
-
-TEST_CASE("the last good copy is written only when it changes") {
-  TempDir dir;
-  const std::string path = dir.file("port-registry.json");
-  const std::string backup = ipa::backup_path_for(path);
-  CHECK(backup == path + ".bak");
-  const std::string first = registry_with(1).serialize();
-  REQUIRE(ipa::keep_last_good(path, first).ok());
-  CHECK(ipa::test::read_bytes(backup) == first);
-  CHECK(ipa::test::permissions_of(backup) == 0600);
-  const auto inode = ipa::test::inode_of(backup);
-
-  REQUIRE(ipa::keep_last_good(path, first).ok());
-  CHECK(ipa::test::inode_of(backup) == inode);
-
-  const std::string second = registry_with(2).serialize();
-  REQUIRE(ipa::keep_last_good(path, second).ok());
-  CHECK(ipa::test::read_bytes(backup) == second);
-  CHECK(ipa::test::inode_of(backup) != inode);
-  CHECK_FALSE(has_temp_files(dir.path()));
 }
 
 TEST_CASE("a reader that does not lock never sees a partial atomic save") {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/last_good_copy.hpp"
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
 #include "tests/registry/test_support.hpp"
@@ -97,7 +98,8 @@ TEST_CASE("the registry is 0600 and a directory the agent creates is 0700, whate
   CHECK(ipa::test::permissions_of(dir.file("made")) == 0700);
   CHECK(ipa::test::permissions_of(dir.file("made/here")) == 0700);
   CHECK(ipa::test::permissions_of(path) == 0600);
-  REQUIRE(ipa::keep_last_good(path, one_assignment()).ok());
+  ipa::LastGoodCopy copy;
+  REQUIRE(copy.keep(path, one_assignment()).ok());
   CHECK(ipa::test::permissions_of(ipa::backup_path_for(path)) == 0600);
 }
 

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -69,6 +70,7 @@ inline std::vector<std::string> names_in(const std::string& directory) {
   for (const auto& entry : std::filesystem::directory_iterator(directory)) {
     names.push_back(entry.path().filename().string());
   }
+  std::sort(names.begin(), names.end());  // the directory's order is no order
   return names;
 }
 
