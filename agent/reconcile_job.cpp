@@ -1,7 +1,5 @@
 #include "agent/reconcile_job.hpp"
 
-#include <rapidjson/document.h>
-
 #include <algorithm>
 
 #include "agent/wall_clock.hpp"
@@ -9,26 +7,10 @@
 namespace ipa {
 namespace {
 
-// The same agent watching the same engine: pid and engine alike in both notes.
-bool same_watcher(const std::optional<std::string>& recorded, const std::string& fresh) {
-  if (!recorded) {
-    return false;
-  }
-  rapidjson::Document a;
-  rapidjson::Document b;
-  a.Parse(recorded->c_str());
-  b.Parse(fresh.c_str());
-  if (a.HasParseError() || b.HasParseError() || !a.IsObject() || !b.IsObject()) {
-    return false;
-  }
-  for (const char* key : {"pid", "engine"}) {
-    const auto in_a = a.FindMember(key);
-    const auto in_b = b.FindMember(key);
-    if (in_a == a.MemberEnd() || in_b == b.MemberEnd() || in_a->value != in_b->value) {
-      return false;
-    }
-  }
-  return true;
+// Whether the registry's note already names this agent on this engine.
+bool names_this_watcher(const std::optional<std::string>& recorded, const AgentNote& fresh) {
+  const auto note = recorded ? parse_agent_note(*recorded) : std::nullopt;
+  return note && same_watcher(*note, fresh);
 }
 
 Plan plan_steps(const Registry& registry, const ReconcileJob& job, ContainerNamer& namer) {
@@ -90,15 +72,15 @@ ReconcileResult run_reconcile_job(const std::string& registry_path, const Reconc
         const Plan plan = plan_steps(registry, job, memory.namer);
         result.decisions = plan.log();
         result.summary = plan.summary();
-        const bool record_note = job.always_record_agent && job.agent_json &&
+        const bool record_note = job.always_record_agent && job.agent_note &&
                                  !plan.current().empty() &&
-                                 !same_watcher(registry.agent_json(), *job.agent_json);
+                                 !names_this_watcher(registry.agent_json(), *job.agent_note);
         if (!plan.changed() && !record_note) {
           return Mutation::kUnchanged;
         }
         write_plan(registry, plan);
-        if (job.agent_json) {
-          if (auto recorded = registry.set_agent_json(*job.agent_json); !recorded) {
+        if (job.agent_note) {
+          if (auto recorded = registry.set_agent_json(to_json(*job.agent_note)); !recorded) {
             return recorded.error();
           }
         }

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "agent/agent_note.hpp"
 #include "agent/registry_update.hpp"
 #include "config/config.hpp"
 #include "reconciler/container_cache.hpp"
@@ -26,8 +27,8 @@ struct ReconcileJob {
   std::unordered_set<std::string> present_names;  // containers that exist now
   RuleOptions options;
   Clock clock;
-  std::optional<std::string> agent_json;  // metadata to record when anything changed
-  // After a full sync: record agent_json even when nothing else changed if
+  std::optional<AgentNote> agent_note;  // to record when anything changed
+  // After a full sync: record agent_note even when nothing else changed if
   // the file names another agent (pid) or another engine, so that a reader
   // sees the running agent and its engine at once. A plain reconnect to the
   // same engine writes nothing, and a registry without assignments is not

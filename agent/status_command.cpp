@@ -1,12 +1,12 @@
 #include "agent/status_command.hpp"
 
-#include <rapidjson/document.h>
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
 #include <iostream>
 
+#include "agent/agent_note.hpp"
 #include "agent/assignment_json.hpp"
 #include "agent/exit_codes.hpp"
 #include "agent/instance_lock.hpp"
@@ -18,57 +18,36 @@
 namespace ipa {
 namespace {
 
-// The running agent (pid 0: none) and the last change the registry's
-// "agent" note records, which outlives the agent that wrote it.
+// The running agent (pid 0: none), and its note when the registry's note is
+// its own. The note's last change outlives the agent that wrote it.
 struct AgentState {
   long pid = 0;
-  std::string last_change_at;
-  // The engine the running agent watches, from its note (empty when the note
-  // is another agent's, or older than the engine key).
-  std::string endpoint;
-  std::optional<std::string> context;
+  std::optional<AgentNote> note;  // the running agent's, or nullopt
+  std::string last_change_at;     // from whichever agent wrote the note
 };
 
-// The engine in the note, if the note is the running agent's.
-void read_engine(const std::optional<std::string>& agent_json, AgentState& agent) {
-  if (!agent_json || agent.pid == 0) {
-    return;
+AgentState agent_state(const Config& config, const LoadedRegistry& loaded) {
+  AgentState agent;
+  agent.pid = InstanceLock::running_agent_pid(config.registry_path);
+  const auto json = loaded.registry.agent_json();
+  auto note = json ? parse_agent_note(*json) : std::nullopt;
+  if (!note) {
+    return agent;
   }
-  rapidjson::Document document;
-  document.Parse(agent_json->c_str());
-  if (!document.IsObject() || !document.HasMember("pid") || !document["pid"].IsInt64() ||
-      document["pid"].GetInt64() != agent.pid || !document.HasMember("engine") ||
-      !document["engine"].IsObject()) {
-    return;
+  agent.last_change_at = note->last_change_at;
+  if (agent.pid != 0 && note->pid == agent.pid) {
+    agent.note = std::move(note);
   }
-  const auto& engine = document["engine"];
-  if (engine.HasMember("endpoint") && engine["endpoint"].IsString()) {
-    agent.endpoint = engine["endpoint"].GetString();
-  }
-  if (engine.HasMember("context") && engine["context"].IsString()) {
-    agent.context = engine["context"].GetString();
-  }
+  return agent;
 }
 
-// "unix:///x (context y)" or "unix:///x".
+// "unix:///x (context y)" or "unix:///x"; empty when the note names no engine.
 std::string engine_text(const AgentState& agent) {
-  return agent.endpoint + (agent.context ? " (context " + *agent.context + ")" : "");
-}
-
-std::string agent_field(const std::optional<std::string>& agent_json, const char* key) {
-  if (!agent_json) {
+  if (!agent.note || agent.note->endpoint.empty()) {
     return "";
   }
-  rapidjson::Document document;
-  document.Parse(agent_json->c_str());
-  if (!document.IsObject() || !document.HasMember(key)) {
-    return "";
-  }
-  const auto& value = document[key];
-  if (value.IsString()) {
-    return value.GetString();
-  }
-  return value.IsInt64() ? std::to_string(value.GetInt64()) : "";
+  const AgentNote& note = *agent.note;
+  return note.endpoint + (note.context.empty() ? "" : " (context " + note.context + ")");
 }
 
 void print_table(const Config& config, const LoadedRegistry& loaded, const AgentState& agent) {
@@ -76,8 +55,9 @@ void print_table(const Config& config, const LoadedRegistry& loaded, const Agent
             << (loaded.existed ? "" : " (not created yet)") << "\n";
   const std::string last = printable(agent.last_change_at);
   if (agent.pid != 0) {
+    const std::string engine = engine_text(agent);
     std::cout << "agent: running (pid " << agent.pid << ")"
-              << (agent.endpoint.empty() ? "" : ", watching " + printable(engine_text(agent)))
+              << (engine.empty() ? "" : ", watching " + printable(engine))
               << (last.empty() ? "" : ", last change at " + last) << "\n";
   } else {
     std::cout << "agent: not running" << (last.empty() ? "" : " (last change at " + last + ")")
@@ -137,14 +117,11 @@ void print_json(const Config& config, const LoadedRegistry& loaded, const AgentS
     writer.Key("last_change_at");
     agent.last_change_at.empty() ? writer.Null() : writer.String(agent.last_change_at);
     writer.Key("engine");
-    if (agent.endpoint.empty()) {
+    if (engine_text(agent).empty()) {
       writer.Null();
     } else {
       writer.StartObject();
-      writer.Key("endpoint");
-      writer.String(agent.endpoint);
-      writer.Key("context");
-      agent.context ? writer.String(*agent.context) : writer.Null();
+      write_engine_address(writer, *agent.note);
       writer.EndObject();
     }
     writer.EndObject();
@@ -170,10 +147,7 @@ int run_status(const Config& config, bool json) {
     log_error(loaded.error().message);
     return exit_code_for(loaded.error());
   }
-  AgentState agent;
-  agent.pid = InstanceLock::running_agent_pid(config.registry_path);
-  agent.last_change_at = agent_field(loaded->registry.agent_json(), "last_change_at");
-  read_engine(loaded->registry.agent_json(), agent);
+  const AgentState agent = agent_state(config, *loaded);
   if (json) {
     print_json(config, *loaded, agent);
   } else {

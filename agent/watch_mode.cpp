@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "agent/agent_note.hpp"
 #include "agent/configured_engine.hpp"
 #include "agent/docker/engine_alternatives.hpp"
 #include "agent/exit_codes.hpp"
@@ -17,7 +18,6 @@
 #include "agent/reconcile_job.hpp"
 #include "agent/service_notify.hpp"
 #include "agent/wall_clock.hpp"
-#include "agent/watch/agent_note.hpp"
 #include "agent/watch/container_feed.hpp"
 #include "agent/watch/engine_follower.hpp"
 #include "agent/watch/registry_writer.hpp"
@@ -77,9 +77,17 @@ class WatchAgent {
     ReconcileJob job = reconcile_job_for(config_, std::move(steps));
     job.present_names = feed_.present_names();
     const ResolvedEngine& engine = follower_.engine();
-    job.agent_json =
-        to_json(AgentNote{::getpid(), started_at_, engine.endpoint.url, engine.context,
-                          feed_.engine_info(), feed_.last_synced_nano(), feed_.last_change_nano()});
+    AgentNote note;
+    note.pid = ::getpid();
+    note.started_at = started_at_;
+    note.endpoint = engine.endpoint.url;
+    note.context = engine.context;
+    note.engine_info = feed_.engine_info();
+    if (feed_.last_synced_nano() != 0) {
+      note.last_synced_at = iso8601_utc(feed_.last_synced_nano());
+    }
+    note.last_change_at = iso8601_utc(feed_.last_change_nano());
+    job.agent_note = std::move(note);
     job.always_record_agent = includes_full_list(job);
     return job;
   }

@@ -53,21 +53,24 @@ struct TempRegistry {
 };
 
 // A full sync in which the project's container runs: no assignment changes.
-ipa::ReconcileJob sync_with_note(const std::string& note) {
+ipa::ReconcileJob sync_with_note(const ipa::AgentNote& note) {
   auto list = std::make_shared<const std::vector<ipa::Container>>(std::vector<ipa::Container>{
       ipa::Container{"c1", "iris-a", ipa::ContainerState::kRunning, {1972}, {1972}}});
   ipa::ReconcileJob job;
   job.steps.emplace_back(ipa::ContainerList(list));
   job.present_names = {"iris-a"};
   job.clock = ipa::Clock{1'764'583'200, 0};
-  job.agent_json = note;
+  job.agent_note = note;
   job.always_record_agent = true;
   return job;
 }
 
-std::string note(int pid, const std::string& endpoint, const std::string& synced_at) {
-  return R"({"pid": )" + std::to_string(pid) + R"(, "engine": {"endpoint": ")" + endpoint +
-         R"(", "context": null}, "last_synced_at": ")" + synced_at + R"("})";
+ipa::AgentNote note(int pid, const std::string& endpoint, const std::string& synced_at) {
+  ipa::AgentNote note;
+  note.pid = pid;
+  note.endpoint = endpoint;
+  note.last_synced_at = synced_at;
+  return note;
 }
 
 bool written(const ipa::ReconcileResult& result) {
