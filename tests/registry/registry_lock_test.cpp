@@ -15,6 +15,7 @@
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
 #include "registry/registry_lock.hpp"
+#include "tests/registry/synthetic_registry.hpp"
 #include "tests/registry/test_support.hpp"
 
 namespace {
@@ -51,15 +52,6 @@ bool hold_exclusively(const std::string& marker) {
     }
   }
   _exit(0);
-}
-
-ipa::Assignment cpp_assignment(int index) {
-  ipa::Assignment assignment;
-  assignment.project_path = "/cpp/" + std::to_string(index);
-  assignment.port = 30000 + index;
-  assignment.assigned_at = "2025-01-17T10:30:00";
-  assignment.assignment_type = "auto";
-  return assignment;
 }
 
 }  // namespace
@@ -184,7 +176,7 @@ TEST_CASE("Python writers holding filelock.FileLock and this program lose no upd
     auto loaded = ipa::load_registry(path);
     INFO((loaded ? std::string() : loaded.error().message));
     REQUIRE(loaded.ok());
-    loaded->registry.append(cpp_assignment(i));
+    loaded->registry.append(ipa::test::auto_assignment("/cpp/" + std::to_string(i), 30000 + i));
     REQUIRE(loaded->registry.set_agent_json(R"({"writes": )" + std::to_string(i + 1) + "}").ok());
     REQUIRE(ipa::save_atomically(path, loaded->registry.serialize()).ok());
     std::this_thread::sleep_for(milliseconds(5));

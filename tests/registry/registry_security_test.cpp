@@ -15,6 +15,7 @@
 #include "registry/last_good_copy.hpp"
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
+#include "tests/registry/synthetic_registry.hpp"
 #include "tests/registry/test_support.hpp"
 #include "tests/support/cannot_run.hpp"
 
@@ -54,14 +55,7 @@ using ipa::RegistryAccess;
 using ipa::test::TempDir;
 
 std::string one_assignment() {
-  Registry registry;
-  ipa::Assignment assignment;
-  assignment.project_path = "/home/dev/a";
-  assignment.port = 1972;
-  assignment.assigned_at = "2025-01-17T10:30:00.123456";
-  assignment.assignment_type = "auto";
-  registry.append(assignment);
-  return registry.serialize();
+  return ipa::test::registry_with(1).serialize();
 }
 
 }  // namespace
