@@ -46,7 +46,7 @@ class CrashStorm(AgentTestCase):
         kills_mid_write = 0
         for r in range(ROUNDS):
             if r % 2 == 0:
-                # What a kill inside save_atomically or keep_last_good leaves
+                # What a kill inside save_atomically or LastGoodCopy::keep leaves
                 # (the kills below rarely land there): the restart must sweep it.
                 for name in (".port-registry.json.tmp-99999-00000000deadbeef",
                              ".port-registry.json.bak.tmp-99999-00000000deadbeef"):
