@@ -1,5 +1,6 @@
 // Times one read-modify-write of the registry as the agent does it: load and
-// validate, change one status, save atomically (fsync of file and directory).
+// validate, change one status, save atomically (fsync of file and directory),
+// keep the last good copy (one LastGoodCopy from round to round, as watch mode).
 // Prints the median and p99 in microseconds for 10, 1,000 and 10,000
 // assignments. Usage: registry_bench [DIRECTORY] (default: a new one in /tmp).
 
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "registry/last_good_copy.hpp"
 #include "registry/registry.hpp"
 #include "registry/registry_file.hpp"
 #include "tests/registry/synthetic_registry.hpp"
@@ -25,6 +27,7 @@ struct Timings {
   std::vector<double> load;
   std::vector<double> change;
   std::vector<double> save;
+  std::vector<double> keep;
 };
 
 void report(const ipa::Error& error) {
@@ -43,7 +46,7 @@ double percentile(std::vector<double> samples, double fraction) {
 }
 
 // One measured round; false (with a message) when the registry code fails.
-bool measure_round(const std::string& path, int round, Timings& timings) {
+bool measure_round(const std::string& path, int round, ipa::LastGoodCopy& copy, Timings& timings) {
   auto start = Clock::now();
   auto loaded = ipa::load_registry(path);
   timings.load.push_back(microseconds_since(start));
@@ -64,6 +67,13 @@ bool measure_round(const std::string& path, int round, Timings& timings) {
     report(saved.error());
     return false;
   }
+  start = Clock::now();
+  const auto kept = copy.keep(path, bytes);
+  timings.keep.push_back(microseconds_since(start));
+  if (!kept) {
+    report(kept.error());
+    return false;
+  }
   return true;
 }
 
@@ -78,14 +88,16 @@ bool bench(const std::string& directory, int count, int rounds) {
     return false;
   }
   Timings timings;
+  ipa::LastGoodCopy copy;
   for (int round = 0; round < rounds; ++round) {
-    if (!measure_round(path, round, timings)) {
+    if (!measure_round(path, round, copy, timings)) {
       return false;
     }
   }
   print_row("load + validate", count, timings.load);
   print_row("change + serialize", count, timings.change);
   print_row("save (fsync, rename)", count, timings.save);
+  print_row("keep the last good copy", count, timings.keep);
   return true;
 }
 
