@@ -27,14 +27,6 @@ std::optional<LastGoodCopy::Identity> LastGoodCopy::identity_of(const std::strin
                   platform::changed_at_ns(info)};
 }
 
-bool LastGoodCopy::still_holds(const std::string& path, std::size_t hash) const {
-  if (!seen_ || seen_->path != path || seen_->hash != hash) {
-    return false;
-  }
-  const auto identity = identity_of(path);
-  return identity && *identity == seen_->identity;
-}
-
 void LastGoodCopy::remember(const std::string& path, std::size_t hash) {
   const auto identity = identity_of(path);
   seen_ = identity ? std::optional<Seen>(Seen{path, *identity, hash}) : std::nullopt;
@@ -48,12 +40,18 @@ void LastGoodCopy::remember(const std::string& path, std::size_t hash) {
 Result<Ok> LastGoodCopy::keep(const std::string& registry_path, const std::string& bytes) {
   const std::string backup = backup_path_for(registry_path);
   const std::size_t hash = std::hash<std::string_view>{}(bytes);
-  if (still_holds(backup, hash)) {
-    return Ok{};
-  }
-  // Not followed, and only this user's: a link or a foreign file planted at
-  // the copy's path is replaced, never trusted.
-  if (auto current = read_beside_registry(backup, RegistryAccess{}); current && *current == bytes) {
+  // While the copy is the file seen last, what it holds is known: no read
+  // either way, whether `bytes` are those (an update that changed nothing) or
+  // not (every write). Anything else is read back to compare.
+  const auto identity = identity_of(backup);
+  if (seen_ && identity && seen_->path == backup && seen_->identity == *identity) {
+    if (seen_->hash == hash) {
+      return Ok{};
+    }
+  } else if (auto current = read_beside_registry(backup, RegistryAccess{});
+             current && *current == bytes) {
+    // Not followed, and only this user's: a link or a foreign file planted at
+    // the copy's path is replaced, never trusted.
     remember(backup, hash);
     return Ok{};
   }

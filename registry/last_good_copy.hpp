@@ -15,10 +15,11 @@ std::string backup_path_for(const std::string& registry_path);
 // The last good copy of the registry (mode 0600), and what this writer last
 // found or put there. keep() rewrites the copy only when `bytes` differ from
 // it; while the copy is still the file seen then (same device, inode, size
-// and times to the nanosecond) and held the same bytes, it is not read back
-// to compare again. A writer that updates the registry again and again (watch
-// mode) keeps one LastGoodCopy from write to write; anything else that
-// touches the file changes what identifies it, and the copy is read again.
+// and times to the nanosecond), it is not read back to compare: the hash of
+// the bytes it held says whether they differ. A writer that updates the
+// registry again and again (watch mode) keeps one LastGoodCopy from write to
+// write; anything else that touches the file changes what identifies it, and
+// the copy is read again.
 // The caller holds the registry lock, as for save_atomically.
 class LastGoodCopy {
  public:
@@ -41,7 +42,6 @@ class LastGoodCopy {
   };
 
   static std::optional<Identity> identity_of(const std::string& path);
-  bool still_holds(const std::string& path, std::size_t hash) const;
   void remember(const std::string& path, std::size_t hash);
 
   std::optional<Seen> seen_;
