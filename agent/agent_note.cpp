@@ -7,11 +7,6 @@
 namespace ipa {
 namespace {
 
-template <typename Writer>
-void write_string_or_null(Writer& writer, const std::string& text) {
-  text.empty() ? writer.Null() : writer.String(text);
-}
-
 // The string at `key`, or "" when it is missing, null or not a string.
 std::string string_at(const rapidjson::Value& object, const char* key) {
   const auto member = object.FindMember(key);
@@ -37,12 +32,12 @@ std::string to_json(const AgentNote& note) {
   writer.StartObject();
   write_engine_address(writer, note);
   writer.Key("kind");
-  write_string_or_null(writer, note.engine_info.kind);
+  write_text_or_null(writer, note.engine_info.kind);
   writer.Key("version");
-  write_string_or_null(writer, note.engine_info.version);
+  write_text_or_null(writer, note.engine_info.version);
   writer.EndObject();
   writer.Key("last_synced_at");
-  write_string_or_null(writer, note.last_synced_at);
+  write_text_or_null(writer, note.last_synced_at);
   writer.Key("last_change_at");
   writer.String(note.last_change_at);
   writer.EndObject();

@@ -33,6 +33,12 @@ std::optional<AgentNote> parse_agent_note(std::string_view json);
 // The same agent watching the same engine: a reconnect, not news for readers.
 bool same_watcher(const AgentNote& recorded, const AgentNote& fresh);
 
+// The note leaves out nothing it does not know: an empty text is null.
+template <typename Writer>
+void write_text_or_null(Writer& writer, const std::string& text) {
+  text.empty() ? writer.Null() : writer.String(text);
+}
+
 // The note's "engine" object as status --json shows it: where the agent
 // watches (its endpoint and context), written once for both documents.
 template <typename Writer>
@@ -40,7 +46,7 @@ void write_engine_address(Writer& writer, const AgentNote& note) {
   writer.Key("endpoint");
   writer.String(note.endpoint);
   writer.Key("context");
-  note.context.empty() ? writer.Null() : writer.String(note.context);
+  write_text_or_null(writer, note.context);
 }
 
 }  // namespace ipa
